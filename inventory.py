@@ -1,0 +1,28 @@
+"""Hosts and groups.  By default: the built-in lab hypervisor (lab/ovslab up).
+
+Per-host data overrides go in the host's tuple; group defaults in group_data/<group>.py.
+"""
+
+import os
+
+_LAB = os.environ.get("OVSLAB_DIR", "/tmp/ovslab")
+
+hypervisors = [
+    (
+        "ovslab-hv1",
+        {
+            # Reach the lab through its switch namespace, over the management VLAN.
+            "ssh_config_file": f"{_LAB}/ssh_config",
+            "ovs_hv_mgmt_ipv4": "192.0.2.10/24",
+            # The lab runs OVS in userspace (no openvswitch kernel module here).
+            "ovs_hv_datapath_type": "netdev",
+            # Lab guests have no ACPI handling: wait briefly, then destroy.
+            "ovs_hv_stop_timeout": 5,
+            "ovs_hv_destroy_on_timeout": True,
+            "ovs_hv_domains": {
+                "vm-trunk": {"52:54:00:aa:bb:02": {"trunk": [1011, 1012]}},
+                "vm-hybrid": {"52:54:00:aa:bb:03": {"native": 101, "trunk": [102]}},
+            },
+        },
+    ),
+]

@@ -1,0 +1,1 @@
+"""ovs-hypervisor: move a libvirt hypervisor onto Open vSwitch with pyinfra."""

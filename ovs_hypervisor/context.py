@@ -1,0 +1,119 @@
+"""Per-host context shared by the task files of one deploy run.
+
+tasks/validate.py builds it (validated data + facts -> plan) before any operation that changes
+the host; the other task files read it.  pyinfra runs every host's deploy code (prepare)
+before executing anything, so a HostDataError here stops the run with the hosts untouched.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from pyinfra.api.exceptions import DeployError
+
+from ovs_hypervisor.cutover import CutoverPlan, cutover_script
+from ovs_hypervisor.facts.libvirt import LibvirtDomains
+from ovs_hypervisor.facts.net import FileText, Links
+from ovs_hypervisor.facts.ovs import OvsState
+from ovs_hypervisor.model import HostConfig, HostDataError, load_host_config
+from ovs_hypervisor.plan import HostPlan, plan_host
+from ovs_hypervisor.render import render_interfaces, render_sysctl
+from ovs_hypervisor.verify import check_host_links, check_switch
+
+INTERFACES = "/etc/network/interfaces"
+STAGED = "/etc/network/interfaces.ovs-hypervisor.new"
+
+# One id per controller run: names this run's backup directory on every host.
+RUN_ID = time.strftime("%Y%m%d-%H%M%S")
+
+
+@dataclass
+class HostContext:
+    config: HostConfig
+    plan: HostPlan
+    interfaces: str
+    interfaces_changed: bool
+    sysctl: str | None
+    sysctl_changed: bool
+    cutover_needed: bool
+    cutover_script: str
+    backup_dir: str
+    state_dir: str
+
+    @property
+    def changes(self) -> bool:
+        return (
+            self.interfaces_changed
+            or self.sysctl_changed
+            or self.cutover_needed
+            or bool(self.plan.changed_domains)
+        )
+
+
+_CONTEXTS: dict[str, HostContext] = {}
+
+
+def build_context(host: Any) -> HostContext:
+    """Validate this host's data against its facts and plan the run (raises DeployError)."""
+    try:
+        ctx = _build(host)
+    except HostDataError as exc:
+        raise DeployError(str(exc)) from None
+    _CONTEXTS[host.name] = ctx
+    return ctx
+
+
+def get_context(host: Any) -> HostContext:
+    if host.name not in _CONTEXTS:
+        raise DeployError("tasks/validate.py must run before the other tasks")
+    return _CONTEXTS[host.name]
+
+
+def _build(host: Any) -> HostContext:
+    config = load_host_config(host.name, host.data.dict())
+    ovs = host.get_fact(OvsState)
+    if ovs["error"]:
+        raise HostDataError(
+            host.name,
+            [f"Open vSwitch is not usable: {ovs['error']}; install/start openvswitch-switch"],
+        )
+    links = host.get_fact(Links)
+    domains = host.get_fact(LibvirtDomains, uri=config.libvirt_uri)
+    old = host.get_fact(FileText, path=INTERFACES)
+    plan = plan_host(config, host.name, domains, links, old)
+
+    interfaces = render_interfaces(config, host.name)
+    sysctl = render_sysctl(config)
+    interfaces_changed = old != interfaces
+    sysctl_changed = host.get_fact(FileText, path=config.sysctl_file) != sysctl
+    legacy = plan.legacy_bridges + plan.legacy_members
+    live_diffs = check_switch(config, ovs) + check_host_links(config, links, legacy)
+    cutover_needed = interfaces_changed or bool(live_diffs)
+
+    backup_dir = f"{config.backup_dir}/{RUN_ID}"
+    state_dir = f"{backup_dir}/cutover"
+    script = cutover_script(
+        config,
+        CutoverPlan(
+            interfaces_path=INTERFACES,
+            staged_path=STAGED,
+            state_dir=state_dir,
+            down_with_old_file=plan.down_with_old_file if interfaces_changed else [],
+            delete_devices=legacy if config.remove_legacy else [],
+            sysctl_path=config.sysctl_file if sysctl is not None else None,
+        ),
+    )
+    return HostContext(
+        config=config,
+        plan=plan,
+        interfaces=interfaces,
+        interfaces_changed=interfaces_changed,
+        sysctl=sysctl,
+        sysctl_changed=sysctl_changed,
+        cutover_needed=cutover_needed,
+        cutover_script=script,
+        backup_dir=backup_dir,
+        state_dir=state_dir,
+    )

@@ -1,0 +1,692 @@
+"""Read and patch libvirt domain XML so that chosen NICs join an Open vSwitch bridge.
+
+Pure: lxml only, no libvirt, no pyinfra.
+
+The patcher edits the *text*: only the ``<interface>`` elements it changes are rewritten,
+and inside those only the ``type`` attribute and the ``<source>``, ``<virtualport>``,
+``<vlan>`` (and status-only ``<actual>``) children. Everything else - quote style,
+comments, MAC, PCI address, boot order, filterref, unknown or namespaced elements - stays
+byte-identical, so a diff of old and new XML shows exactly what the deploy changed.
+lxml is used to check well-formedness and read values; a small lexer finds the text spans.
+
+libvirt -> OVS mapping (what libvirt runs when it plugs ``vnetN`` into the bridge), from
+libvirt ``src/util/virnetdevopenvswitch.c``, ``virNetDevOpenvswitchConstructVlans()``,
+and ``src/conf/netdev_vlan_conf.c``, ``virNetDevVlanParse()``:
+
+* ``<vlan><tag id='N'/></vlan>`` -> ``tag=N``; ``vlan_mode`` is not set (OVSDB: ``[]``).
+* ``<vlan trunk='yes'><tag id='A'/><tag id='B'/></vlan>`` -> ``trunk=A,B`` (ovs-vsctl
+  accepts the unique column prefix ``trunk`` for ``trunks``); ``tag`` and ``vlan_mode``
+  unset.
+* ``<vlan trunk='yes'><tag id='N' nativeMode='untagged'/><tag id='B'/></vlan>`` ->
+  ``vlan_mode=native-untagged tag=N trunk=N,B``: the native tag stays in libvirt's tag
+  array, so it is also listed in ``trunks``. (``nativeMode='tagged'`` likewise, with
+  ``vlan_mode=native-tagged``.)
+
+Debian 12's libvirt 9.0 adds the port with ``ovs-vsctl --may-exist add-port``; if a stale
+port of the same name survived (crash), the VLAN columns are NOT rewritten, so verification
+must compare OVSDB against :func:`expected_ovs_port`. (libvirt 7.x ran
+``--if-exists del-port -- add-port`` instead.)
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Literal, TypedDict
+
+from lxml import etree
+
+__all__ = [
+    "DomainNic",
+    "NicSpec",
+    "OvsPortVlan",
+    "domain_name",
+    "domain_nics",
+    "expected_ovs_port",
+    "nic_spec",
+    "normalize_nic_spec",
+    "patch_domain_xml",
+]
+
+VLAN_MIN = 1
+VLAN_MAX = 4094
+
+
+class NicSpec(TypedDict, total=False):
+    """VLAN wiring of one NIC: access ``{"vlan": N}``, trunk ``{"trunk": [N, ...]}``, or
+    hybrid ``{"native": N, "trunk": [N, ...]}`` (native untagged unless
+    ``native_mode="tagged"``)."""
+
+    vlan: int
+    trunk: list[int]
+    native: int
+    native_mode: Literal["untagged", "tagged"]
+
+
+class DomainNic(TypedDict):
+    """One ``<devices>/<interface>`` as read from domain XML."""
+
+    mac: str | None  # lower-case
+    type: str | None
+    bridge: str | None  # <source bridge=>; libvirt also fills it for type='network' live
+    network: str | None
+    portgroup: str | None
+    source_dev: str | None  # type='direct' (macvtap) or ethernet
+    vlan: NicSpec | None
+    virtualport: str | None  # its type; "" when <virtualport> has no type attribute
+    interfaceid: str | None
+    target: str | None  # vnetN, present in live XML
+    model: str | None
+
+
+class OvsPortVlan(TypedDict):
+    """The OVSDB ``Port`` columns libvirt sets for a NIC (empty column -> None / [])."""
+
+    tag: int | None
+    trunks: list[int]
+    vlan_mode: str | None
+
+
+# Interface types that can become type='bridge' on OVS, and why the others cannot.
+_CONVERTIBLE = ("bridge", "network", "direct")
+_REFUSED = {
+    "hostdev": "PCI/SR-IOV passthrough: the guest owns the device, there is no host port",
+    "vhostuser": "vhost-user socket served by a userspace switch, not a bridge port",
+    "user": "user-mode (SLIRP) networking has no host-side port",
+    "ethernet": "a tap device managed by scripts outside libvirt's bridge code",
+    "vdpa": "a vDPA device, not a tap",
+    "server": "QEMU socket backend, no host port",
+    "client": "QEMU socket backend, no host port",
+    "mcast": "QEMU socket backend, no host port",
+    "udp": "QEMU socket backend, no host port",
+    "internal": "hypervisor-internal network",
+    "null": "no backend",
+    "vds": "a VMware distributed switch port",
+}
+# Parameters an openvswitch virtualport accepts; others belong to 802.1Qbg/Qbh.
+_OVS_VPORT_PARAMS = ("interfaceid", "profileid")
+_BRIDGE_RE = re.compile(r"^[^\s/'\"<>&]{1,15}$")
+_MAC_RE = re.compile(r"^[0-9a-f]{2}(:[0-9a-f]{2}){5}$")
+_XML_DECL_RE = re.compile(r"^\s*<\?xml\s[^>]*\?>")
+
+
+# --------------------------------------------------------------------------- lexer
+
+
+@dataclass
+class _Attr:
+    name: str
+    value_start: int  # offset of the opening quote
+    value_end: int  # offset after the closing quote
+
+
+@dataclass
+class _Node:
+    name: str
+    start: int  # offset of '<'
+    stag_end: int  # offset after the start tag's '>'
+    end: int = -1  # offset after the end tag (== stag_end when self-closing)
+    attrs: list[_Attr] = field(default_factory=list)
+    children: list[_Node] = field(default_factory=list)
+
+    @property
+    def local(self) -> str:
+        return self.name.rpartition(":")[2]
+
+
+_NAME_RE = re.compile(r"[^\s/>=]+")
+_WS = " \t\r\n"
+
+
+def _skip_ws(s: str, i: int) -> int:
+    while i < len(s) and s[i] in _WS:
+        i += 1
+    return i
+
+
+def _find(s: str, needle: str, i: int) -> int:
+    j = s.find(needle, i)
+    if j < 0:
+        raise ValueError(f"unterminated {needle!r} construct at offset {i}")
+    return j
+
+
+def _lex(s: str) -> _Node:
+    """Element tree with text offsets. Input was already checked well-formed by lxml."""
+    stack: list[_Node] = []
+    root: _Node | None = None
+    i = 0
+    while (j := s.find("<", i)) >= 0:
+        if s.startswith("<!--", j):
+            i = _find(s, "-->", j + 4) + 3
+        elif s.startswith("<![CDATA[", j):
+            i = _find(s, "]]>", j + 9) + 3
+        elif s.startswith("<?", j):
+            i = _find(s, "?>", j + 2) + 2
+        elif s.startswith("<!", j):  # DOCTYPE, possibly with an internal subset
+            i, depth, quote = j + 2, 0, ""
+            while True:
+                if i >= len(s):
+                    raise ValueError("unterminated <!DOCTYPE")
+                c = s[i]
+                if quote:
+                    quote = "" if c == quote else quote
+                elif c in "'\"":
+                    quote = c
+                elif c == "[":
+                    depth += 1
+                elif c == "]":
+                    depth -= 1
+                elif c == ">" and depth == 0:
+                    break
+                i += 1
+            i += 1
+        elif s.startswith("</", j):
+            k = _find(s, ">", j)
+            name = s[j + 2 : k].strip()
+            if not stack or stack[-1].name != name:
+                raise ValueError(f"mismatched end tag </{name}>")
+            stack.pop().end = k + 1
+            i = k + 1
+        else:
+            m = _NAME_RE.match(s, j + 1)
+            if not m:
+                raise ValueError(f"bad start tag at offset {j}")
+            node = _Node(name=m.group(), start=j, stag_end=-1)
+            p = m.end()
+            while True:
+                p = _skip_ws(s, p)
+                if s.startswith("/>", p):
+                    node.stag_end = node.end = p + 2
+                    break
+                if s.startswith(">", p):
+                    node.stag_end = p + 1
+                    break
+                am = _NAME_RE.match(s, p)
+                if not am:
+                    raise ValueError(f"bad attribute at offset {p}")
+                p = _skip_ws(s, am.end())
+                if not s.startswith("=", p):
+                    raise ValueError(f"attribute without value at offset {p}")
+                p = _skip_ws(s, p + 1)
+                quote = s[p : p + 1]
+                if quote not in ("'", '"'):
+                    raise ValueError(f"unquoted attribute value at offset {p}")
+                q = _find(s, quote, p + 1)
+                node.attrs.append(_Attr(am.group(), p, q + 1))
+                p = q + 1
+            if stack:
+                stack[-1].children.append(node)
+            elif root is None:
+                root = node
+            if node.end < 0:
+                stack.append(node)
+            i = node.stag_end
+    if root is None or stack:
+        raise ValueError("no complete root element")
+    return root
+
+
+# --------------------------------------------------------------------------- parsing
+
+
+def _parse(xml: str) -> etree._Element:
+    if not isinstance(xml, str):
+        raise ValueError(f"domain XML must be str, not {type(xml).__name__}")
+    # lxml refuses str input that carries an encoding declaration; it says nothing here.
+    text = _XML_DECL_RE.sub("", xml, count=1)
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+    try:
+        root = etree.fromstring(text, parser)
+    except etree.XMLSyntaxError as exc:
+        raise ValueError(f"malformed domain XML: {exc}") from None
+    if root.tag != "domain":
+        raise ValueError(f"not a libvirt domain: root element is <{root.tag}>")
+    return root
+
+
+def _name_of(root: etree._Element) -> str:
+    name = root.findtext("name")
+    return name.strip() if name and name.strip() else "<unnamed>"
+
+
+def domain_name(xml: str) -> str:
+    """The domain's ``<name>``; ValueError if it has none."""
+    root = _parse(xml)
+    name = root.findtext("name")
+    if not name or not name.strip():
+        raise ValueError("domain XML has no <name>")
+    return name.strip()
+
+
+def _elements(el: etree._Element) -> list[etree._Element]:
+    # Comments, PIs and entity references have a non-str tag.
+    return [c for c in el if isinstance(c.tag, str)]
+
+
+def _local(tag: str) -> str:
+    return tag.rpartition("}")[2]
+
+
+def _interfaces(root: etree._Element) -> list[etree._Element]:
+    return [i for d in root.findall("devices") for i in d.findall("interface")]
+
+
+def _mac(iface: etree._Element) -> str | None:
+    mac = iface.find("mac")
+    addr = mac.get("address") if mac is not None else None
+    return addr.strip().lower() if addr else None
+
+
+@dataclass(frozen=True)
+class _Vlan:
+    """libvirt's view of a <vlan> (virNetDevVlan): trunk flag, tags, native mode."""
+
+    trunk: bool
+    tags: tuple[int, ...]
+    native_mode: str | None = None  # "untagged" | "tagged"
+    native_tag: int | None = None
+
+    def same_as(self, other: _Vlan) -> bool:
+        # OVS trunks is a set: tag order in the XML does not change the port.
+        return (
+            self.trunk == other.trunk
+            and sorted(self.tags) == sorted(other.tags)
+            and self.native_mode == other.native_mode
+            and self.native_tag == other.native_tag
+        )
+
+
+def _read_vlan(vlan: etree._Element) -> _Vlan:
+    """Mirror virNetDevVlanParse(): >1 tag implies trunk; trunk='no' allowed for 1 tag."""
+    tags: list[int] = []
+    native_mode: str | None = None
+    native_tag: int | None = None
+    for tag in vlan.findall("tag"):
+        try:
+            tid = int(tag.get("id", ""))
+        except ValueError:
+            raise ValueError(f"bad <vlan><tag id={tag.get('id')!r}>") from None
+        tags.append(tid)
+        mode = tag.get("nativeMode")
+        if mode is not None:
+            if mode not in ("untagged", "tagged") or native_mode is not None:
+                raise ValueError(f"bad or duplicate nativeMode={mode!r} in <vlan>")
+            native_mode, native_tag = mode, tid
+    if not tags:
+        raise ValueError("<vlan> without <tag>")
+    trunk_attr = vlan.get("trunk")
+    trunk = len(tags) > 1 or (trunk_attr or "").lower() == "yes"
+    if trunk_attr is not None and trunk_attr.lower() not in ("yes", "no"):
+        raise ValueError(f"bad <vlan trunk={trunk_attr!r}>")
+    if native_mode and not trunk:
+        raise ValueError("<vlan> native tag without trunk='yes'")
+    return _Vlan(trunk, tuple(tags), native_mode, native_tag)
+
+
+def _vlan_to_spec(v: _Vlan) -> NicSpec:
+    if v.native_tag is not None:
+        spec = NicSpec(native=v.native_tag, trunk=[t for t in v.tags if t != v.native_tag])
+        if v.native_mode == "tagged":
+            spec["native_mode"] = "tagged"
+        return spec
+    if v.trunk:
+        return NicSpec(trunk=list(v.tags))
+    return NicSpec(vlan=v.tags[0])
+
+
+def _spec_to_vlan(spec: NicSpec) -> _Vlan:
+    if "vlan" in spec:
+        return _Vlan(False, (spec["vlan"],))
+    if "native" in spec:
+        n = spec["native"]
+        return _Vlan(True, (n, *spec["trunk"]), spec.get("native_mode", "untagged"), n)
+    return _Vlan(True, tuple(spec["trunk"]))
+
+
+def _vlan_id(value: object, what: str) -> int:
+    # bool is an int subclass; True must not pass as VLAN 1.
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"{what} must be an integer VLAN id, got {value!r}")
+    if not VLAN_MIN <= value <= VLAN_MAX:
+        raise ValueError(f"{what} {value} is outside {VLAN_MIN}-{VLAN_MAX}")
+    return value
+
+
+def normalize_nic_spec(spec: Mapping[str, object]) -> NicSpec:
+    """Check one NIC's VLAN request and return it as a clean :class:`NicSpec`."""
+    keys = set(spec)
+    if keys == {"vlan"}:
+        return NicSpec(vlan=_vlan_id(spec["vlan"], "access vlan"))
+    if keys in ({"trunk"}, {"native", "trunk"}, {"native", "trunk", "native_mode"}):
+        raw = spec["trunk"]
+        if isinstance(raw, str | bytes) or not isinstance(raw, list | tuple):
+            raise ValueError(f"trunk must be a list of VLAN ids, got {raw!r}")
+        trunk = [_vlan_id(t, "trunk vlan") for t in raw]
+        if not trunk:
+            raise ValueError("trunk list is empty")
+        if len(set(trunk)) != len(trunk):
+            raise ValueError(f"trunk list {trunk} repeats a VLAN")
+        if "native" not in keys:
+            return NicSpec(trunk=trunk)
+        native = _vlan_id(spec["native"], "native vlan")
+        if native in trunk:
+            raise ValueError(f"native VLAN {native} is also in the trunk list {trunk}")
+        out = NicSpec(native=native, trunk=trunk)
+        mode = spec.get("native_mode", "untagged")
+        if mode == "tagged":
+            out["native_mode"] = "tagged"
+        elif mode != "untagged":
+            raise ValueError(f"native_mode must be 'untagged' or 'tagged', got {mode!r}")
+        return out
+    raise ValueError(
+        "a NIC spec is {'vlan': N} | {'trunk': [N, ...]} | {'native': N, 'trunk': [N, ...]}"
+        f", got keys {sorted(keys)}"
+    )
+
+
+def expected_ovs_port(spec: Mapping[str, object] | None) -> OvsPortVlan:
+    """OVSDB Port columns libvirt will set for a NIC with this VLAN spec (see module doc).
+
+    ``trunks`` is sorted, as OVSDB returns a set; ``None``/``[]`` mean an empty column.
+    """
+    if spec is None:
+        return OvsPortVlan(tag=None, trunks=[], vlan_mode=None)
+    s = normalize_nic_spec(spec)
+    if "vlan" in s:
+        return OvsPortVlan(tag=s["vlan"], trunks=[], vlan_mode=None)
+    if "native" in s:
+        # The native tag is in libvirt's tag array, so it is also in trunk=.
+        return OvsPortVlan(
+            tag=s["native"],
+            trunks=sorted({s["native"], *s["trunk"]}),
+            vlan_mode=f"native-{s.get('native_mode', 'untagged')}",
+        )
+    return OvsPortVlan(tag=None, trunks=sorted(s["trunk"]), vlan_mode=None)
+
+
+def _first_attr(iface: etree._Element, child: str, attr: str) -> str | None:
+    el = iface.find(child)
+    return el.get(attr) if el is not None else None
+
+
+def domain_nics(xml: str) -> list[DomainNic]:
+    """Every ``<devices>/<interface>`` of a domain (inactive or live XML), in order."""
+    root = _parse(xml)
+    name = _name_of(root)
+    out: list[DomainNic] = []
+    for iface in _interfaces(root):
+        vlan_el = iface.find("vlan")
+        try:
+            vlan = _vlan_to_spec(_read_vlan(vlan_el)) if vlan_el is not None else None
+        except ValueError as exc:
+            raise ValueError(f"domain {name!r}, NIC {_mac(iface)}: {exc}") from None
+        vport = iface.find("virtualport")
+        out.append(
+            DomainNic(
+                mac=_mac(iface),
+                type=iface.get("type"),
+                bridge=_first_attr(iface, "source", "bridge"),
+                network=_first_attr(iface, "source", "network"),
+                portgroup=_first_attr(iface, "source", "portgroup"),
+                source_dev=_first_attr(iface, "source", "dev"),
+                vlan=vlan,
+                virtualport=None if vport is None else vport.get("type", ""),
+                interfaceid=_first_attr(iface, "virtualport/parameters", "interfaceid"),
+                target=_first_attr(iface, "target", "dev"),
+                model=_first_attr(iface, "model", "type"),
+            )
+        )
+    return out
+
+
+def nic_spec(xml: str, mac: str) -> NicSpec | None:
+    """The VLAN config the XML gives the NIC with this MAC (None: no <vlan>)."""
+    want = mac.strip().lower()
+    for nic in domain_nics(xml):
+        if nic["mac"] == want:
+            return nic["vlan"]
+    raise ValueError(f"domain {domain_name(xml)!r} has no NIC with MAC {want}")
+
+
+# --------------------------------------------------------------------------- patching
+
+
+def _q(value: str) -> str:
+    """Attribute value in libvirt's single-quote style."""
+    return "'" + value.replace("&", "&amp;").replace("<", "&lt;").replace("'", "&apos;") + "'"
+
+
+@dataclass
+class _Item:
+    """One child element of an <interface> and the text that precedes it."""
+
+    gap: str  # whitespace/comments/text before the element
+    text: str
+    local: str
+    el: etree._Element | None  # None for inserted elements
+
+
+class _Layout:
+    """Indentation of an interface's children; inline when the interface is one line."""
+
+    def __init__(self, s: str, node: _Node, gaps: list[str]) -> None:
+        line_start = s.rfind("\n", 0, node.start) + 1
+        own = s[line_start : node.start]
+        own = own if own.strip() == "" else ""
+        child = ""
+        for gap in gaps:
+            if "\n" in gap:
+                tail = gap.rpartition("\n")[2]
+                if tail.strip() == "":
+                    child = tail
+                    break
+        self.inline = child == "" and all("\n" not in g for g in gaps)
+        self.child = child or own + "  "
+        unit = self.child[len(own) :] if self.child.startswith(own) else ""
+        self.unit = unit or "  "
+
+    def sep(self) -> str:
+        return "" if self.inline else "\n" + self.child
+
+    def block(self, open_tag: str, inner: list[str], close: str) -> str:
+        """Element with child lines, formatted as libvirt's virBuffer indentation does."""
+        if not inner:
+            return open_tag[:-1] + "/>"
+        if self.inline:
+            return open_tag + "".join(inner) + close
+        pad = "\n" + self.child + self.unit
+        return open_tag + "".join(pad + i for i in inner) + "\n" + self.child + close
+
+
+def _vlan_text(v: _Vlan, lay: _Layout) -> str:
+    tags = []
+    for t in v.tags:
+        native = f" nativeMode={_q(v.native_mode)}" if v.native_mode and t == v.native_tag else ""
+        tags.append(f"<tag id='{t}'{native}/>")
+    return lay.block("<vlan trunk='yes'>" if v.trunk else "<vlan>", tags, "</vlan>")
+
+
+def _virtualport_text(old: etree._Element | None, lay: _Layout) -> str:
+    params: list[str] = []
+    if old is not None and old.get("type") in (None, "openvswitch"):
+        for p in old.findall("parameters"):
+            attrs = "".join(
+                f" {k}={_q(v)}" for k in _OVS_VPORT_PARAMS if (v := p.get(k)) is not None
+            )
+            if attrs:
+                params.append(f"<parameters{attrs}/>")
+    return lay.block("<virtualport type='openvswitch'>", params, "</virtualport>")
+
+
+def _source_ok(src: etree._Element, bridge: str) -> bool:
+    return list(src.keys()) == ["bridge"] and src.get("bridge") == bridge and len(src) == 0
+
+
+def _patch_interface(
+    s: str, node: _Node, iface: etree._Element, bridge: str, want: _Vlan, dom: str, mac: str
+) -> str | None:
+    """New text for one interface, or None when it already is exactly what is wanted."""
+    itype = iface.get("type")
+    if itype not in _CONVERTIBLE:
+        why = _REFUSED.get(itype or "", "libvirt cannot attach this interface type to a bridge")
+        raise ValueError(
+            f"domain {dom!r}, NIC {mac}: interface type={itype!r} cannot join Open vSwitch ({why})"
+        )
+    kids = _elements(iface)
+    if [_local(k.tag) for k in kids] != [c.local for c in node.children]:
+        raise ValueError(f"domain {dom!r}, NIC {mac}: could not map the XML text")  # lexer bug
+    by_name: dict[str, list[etree._Element]] = {}
+    for k in kids:
+        by_name.setdefault(_local(k.tag), []).append(k)
+    sources = by_name.get("source", [])
+    vports = by_name.get("virtualport", [])
+    vlans = by_name.get("vlan", [])
+    try:
+        vlan_ok = len(vlans) == 1 and _read_vlan(vlans[0]).same_as(want)
+    except ValueError:
+        vlan_ok = False  # an invalid <vlan> gets replaced
+    if (
+        itype == "bridge"
+        and len(sources) == 1
+        and _source_ok(sources[0], bridge)
+        and len(vports) == 1
+        and vports[0].get("type") == "openvswitch"
+        and vlan_ok
+        and "actual" not in by_name
+    ):
+        return None
+
+    # Split the interface's content into (gap, child) items plus the trailing gap.
+    items: list[_Item] = []
+    pos = node.stag_end
+    for child, el in zip(node.children, kids, strict=True):
+        items.append(_Item(s[pos : child.start], s[child.start : child.end], child.local, el))
+        pos = child.end
+    if node.end == node.stag_end:
+        raise ValueError(f"domain {dom!r}, NIC {mac}: empty <interface/>")
+    etag_start = s.rfind("<", pos, node.end)
+    tail, etag = s[pos:etag_start], s[etag_start : node.end]
+    lay = _Layout(s, node, [it.gap for it in items] + [tail])
+
+    def index(it: _Item) -> int:
+        return next(n for n, x in enumerate(items) if x is it)  # identity, not ==
+
+    def remove(it: _Item) -> None:
+        idx = index(it)
+        head, nl, rest = it.gap.rpartition("\n")
+        gap = head if nl and rest.strip() == "" else it.gap
+        if idx + 1 < len(items):
+            items[idx + 1].gap = gap + items[idx + 1].gap
+        else:
+            nonlocal tail
+            tail = gap + tail
+        del items[idx]
+
+    def insert_after(anchor: _Item | None, local: str, text: str) -> _Item:
+        new = _Item(lay.sep(), text, local, None)
+        items.insert(index(anchor) + 1 if anchor else 0, new)
+        return new
+
+    def first(local: str) -> _Item | None:
+        return next((it for it in items if it.local == local), None)
+
+    def drop_extra(local: str) -> None:
+        for extra in [it for it in items if it.local == local][1:]:
+            remove(extra)
+
+    for status_only in [it for it in items if it.local == "actual"]:
+        remove(status_only)  # <actual> describes a running network NIC; bridge has none
+
+    src = first("source")
+    src_text = f"<source bridge={_q(bridge)}/>"
+    if src is None:
+        src = insert_after(first("mac"), "source", src_text)
+    elif src.el is None or not _source_ok(src.el, bridge):
+        src.text = src_text  # drops network=/portgroup= and direct's dev=/mode=
+    drop_extra("source")
+
+    vport = first("virtualport")
+    if vport is None:
+        vport = insert_after(src, "virtualport", _virtualport_text(None, lay))
+    elif vport.el is not None and vport.el.get("type") != "openvswitch":
+        vport.text = _virtualport_text(vport.el, lay)
+    drop_extra("virtualport")
+
+    vlan = first("vlan")
+    if vlan is None:
+        insert_after(vport, "vlan", _vlan_text(want, lay))
+    elif not vlan_ok:
+        vlan.text = _vlan_text(want, lay)
+    drop_extra("vlan")
+
+    stag = s[node.start : node.stag_end]
+    if itype != "bridge":
+        attr = next(a for a in node.attrs if a.name == "type")
+        a0, a1 = attr.value_start - node.start, attr.value_end - node.start
+        stag = stag[:a0] + "'bridge'" + stag[a1:]
+    body = "".join(it.gap + it.text for it in items) + tail
+    return stag + body + etag
+
+
+def patch_domain_xml(xml: str, bridge: str, nics: Mapping[str, Mapping[str, object]]) -> str:
+    """Put the NICs listed in ``nics`` (MAC -> :class:`NicSpec`) on OVS bridge ``bridge``.
+
+    Returns ``xml`` with only the changed ``<interface>`` elements rewritten; NICs not
+    listed are untouched. Idempotent: patching the result again returns it unchanged.
+    Raises ValueError (naming domain and MAC) for malformed XML, a non-domain root, a
+    bad spec, a listed MAC the domain lacks, a duplicated MAC, or a NIC type that cannot
+    join OVS (hostdev, vhostuser, user, ...).
+    """
+    root = _parse(xml)
+    dom = _name_of(root)
+    if not isinstance(bridge, str) or not _BRIDGE_RE.match(bridge) or bridge in (".", ".."):
+        raise ValueError(f"domain {dom!r}: invalid bridge name {bridge!r}")
+
+    wanted: dict[str, _Vlan] = {}
+    for raw_mac, spec in nics.items():
+        mac = raw_mac.strip().lower()
+        if not _MAC_RE.match(mac):
+            raise ValueError(f"domain {dom!r}: invalid MAC {raw_mac!r}")
+        if mac in wanted:
+            raise ValueError(f"domain {dom!r}: MAC {mac} listed twice")
+        try:
+            wanted[mac] = _spec_to_vlan(normalize_nic_spec(spec))
+        except ValueError as exc:
+            raise ValueError(f"domain {dom!r}, NIC {mac}: {exc}") from None
+
+    ifaces = _interfaces(root)
+    seen: dict[str, int] = {}
+    for i, iface in enumerate(ifaces):
+        found = _mac(iface)
+        if found is None:
+            continue
+        if found in seen:
+            raise ValueError(f"domain {dom!r}: MAC {found} is used by more than one NIC")
+        seen[found] = i
+    missing = sorted(set(wanted) - set(seen))
+    if missing:
+        raise ValueError(f"domain {dom!r} has no NIC with MAC {', '.join(missing)}")
+    if not wanted:
+        return xml
+
+    try:
+        tree = _lex(xml)
+    except ValueError as exc:
+        raise ValueError(f"domain {dom!r}: cannot locate elements in the XML text: {exc}") from None
+    nodes = [i for d in tree.children if d.name == "devices" for i in d.children]
+    nodes = [n for n in nodes if n.name == "interface"]
+    if len(nodes) != len(ifaces):
+        raise ValueError(f"domain {dom!r}: could not map <interface> elements to the text")
+
+    edits: list[tuple[int, int, str]] = []
+    for mac, want in wanted.items():
+        i = seen[mac]
+        new = _patch_interface(xml, nodes[i], ifaces[i], bridge, want, dom, mac)
+        if new is not None:
+            edits.append((nodes[i].start, nodes[i].end, new))
+    out = xml
+    for start, end, text in sorted(edits, reverse=True):
+        out = out[:start] + text + out[end:]
+    return out

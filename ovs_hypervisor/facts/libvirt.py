@@ -1,0 +1,35 @@
+"""pyinfra fact for libvirt domains, via the host-side helper remote/domctl.py."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from pyinfra.api.command import QuoteString, StringCommand
+from pyinfra.api.exceptions import FactProcessError
+from pyinfra.api.facts import FactBase
+
+from ovs_hypervisor.remote_commands import domctl_command
+
+
+class LibvirtDomains(FactBase[dict[str, dict[str, Any]]]):
+    """
+    Every domain (running and defined-only) with state and XML, in one round trip:
+
+    .. code:: python
+
+        {"vm-access": {"state": "running", "persistent": True, "autostart": False,
+                       "xml": "<domain ...>", "live_xml": "<domain ...>"}}
+    """
+
+    def command(self, uri: str = "qemu:///system") -> StringCommand:
+        return domctl_command("dump", "--uri", QuoteString(uri))
+
+    def process(self, output: list[str]) -> dict[str, dict[str, Any]]:
+        try:
+            data = json.loads("\n".join(output))
+        except json.JSONDecodeError as exc:
+            raise FactProcessError(f"domctl dump did not print JSON: {exc}") from exc
+        if not isinstance(data, dict):
+            raise FactProcessError("domctl dump: expected a JSON object")
+        return data

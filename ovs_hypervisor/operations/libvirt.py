@@ -1,0 +1,107 @@
+"""pyinfra operations for libvirt domains (through the host-side helper remote/domctl.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from typing import Any
+
+from pyinfra import logger
+from pyinfra.api.command import QuoteString
+from pyinfra.api.operation import operation
+from pyinfra.context import host
+from pyinfra.operations.util.files import generate_color_diff
+
+from ovs_hypervisor.remote_commands import domctl_command
+
+
+@operation()
+def domain_stopped(
+    name: str,
+    needed: bool,
+    timeout: int = 60,
+    destroy: bool = False,
+    uri: str = "qemu:///system",
+) -> Generator[Any, None, None]:
+    """
+    Stop a domain gracefully (ACPI), never suspend; destroy after ``timeout`` only if allowed.
+
+    + name: the libvirt domain
+    + needed: False when the domain is not running (decided from facts by the caller)
+    + timeout: seconds to wait for the guest to shut down
+    + destroy: pull the plug when the guest ignores the request; else fail naming the domain
+    + uri: libvirt connection URI on the host
+
+    **Example:**
+
+    .. code:: python
+
+        libvirt.domain_stopped(name="vm1", needed=True, timeout=60, destroy=False)
+    """
+    if not needed:
+        host.noop(f"domain {name} is not running")
+        return
+    args: list[str | QuoteString] = [
+        "stop",
+        QuoteString(name),
+        "--timeout",
+        str(timeout),
+        "--uri",
+        QuoteString(uri),
+    ]
+    if destroy:
+        args.append("--destroy")
+    yield domctl_command(*args)
+
+
+@operation()
+def domain_interfaces(
+    name: str,
+    old_xml: str,
+    new_xml: str,
+    backup_dir: str,
+    uri: str = "qemu:///system",
+) -> Generator[Any, None, None]:
+    """
+    Redefine a domain with its patched XML, backing up the current definition first.
+
+    + name: the libvirt domain
+    + old_xml: its current persistent XML (from the LibvirtDomains fact)
+    + new_xml: the XML to define (from patch_domain_xml)
+    + backup_dir: this run's backup directory; the old XML goes to ``<name>.xml`` there
+    + uri: libvirt connection URI on the host
+    """
+    if old_xml == new_xml:
+        host.noop(f"domain {name} is already wired as the data says")
+        return
+    host.log(f"Will redefine domain {name}", logger.info)
+    for line in generate_color_diff(
+        old_xml.splitlines(keepends=True), new_xml.splitlines(keepends=True)
+    ):
+        logger.info("  %s", line)
+    logger.info("")
+    yield domctl_command(
+        "define",
+        QuoteString(name),
+        "--backup-dir",
+        QuoteString(backup_dir),
+        "--uri",
+        QuoteString(uri),
+        stdin=new_xml,
+    )
+
+
+@operation()
+def domain_started(
+    name: str, needed: bool, uri: str = "qemu:///system"
+) -> Generator[Any, None, None]:
+    """
+    Start a domain that was running before the migration.
+
+    + name: the libvirt domain
+    + needed: whether it has to be (re)started (decided from facts by the caller)
+    + uri: libvirt connection URI on the host
+    """
+    if not needed:
+        host.noop(f"domain {name} needs no start")
+        return
+    yield domctl_command("start", QuoteString(name), "--uri", QuoteString(uri))

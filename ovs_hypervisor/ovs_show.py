@@ -1,0 +1,395 @@
+"""Parse the text printed by ``ovs-vsctl show``.
+
+The layout comes from ovs-vsctl's ``cmd_show``: the Open_vSwitch row's UUID on the first
+line, then records nested by indentation (4 spaces a level in every OVS release):
+
+    <uuid>
+        Manager TARGET                 -> is_connected: ...
+        Bridge NAME                    -> Controller TARGET, fail_mode:, datapath_type:,
+            Port NAME                  -> tag:, trunks:, ...
+                Interface NAME         -> type:, options:, error:, bfd_status:, ...
+        ovs_version: "X.Y.Z"
+
+Names and values are OVSDB datums in ovs-vsctl's text syntax: a bare word, a JSON
+string in double quotes, ``[a, b]`` for a set, ``{k=v, k2=v2}`` for a map.  Which
+strings get quoted changed over time: OVS 2.x up to at least 2.9 quoted any string
+holding a digit (``Bridge "ovsbr0"``, ``Port "vnet0"``, but ``Bridge br-int``); by 2.15
+and in 3.x only strings that are not identifier-like (or look like a UUID) are quoted,
+so ``Bridge ovsbr0``.  Both come back unquoted here.
+
+Columns this module does not know are kept, decoded, in each level's ``other`` dict, so
+a newer OVS that prints one more column does not break the parse.  Anything that is not
+the shape above (a Port outside a Bridge, an Interface outside a Port, an unknown record
+word, bad indentation, an undecodable value) raises ValueError naming the line.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Literal, TypedDict
+
+__all__ = [
+    "OvsShow",
+    "ShowAtom",
+    "ShowBridge",
+    "ShowInterface",
+    "ShowPort",
+    "ShowRemote",
+    "ShowValue",
+    "parse_ovs_show",
+]
+
+ShowAtom = str | int | float | bool
+ShowValue = ShowAtom | list[ShowAtom] | dict[ShowAtom, ShowAtom]
+
+
+class ShowRemote(TypedDict):
+    """A ``Manager`` (Open_vSwitch level) or ``Controller`` (Bridge level) line."""
+
+    target: str
+    is_connected: bool | None
+    other: dict[str, ShowValue]
+
+
+class ShowInterface(TypedDict):
+    type: str | None  # None: the line is absent, i.e. a "system" (plain netdev) interface
+    error: str | None
+    options: dict[str, str]
+    other: dict[str, ShowValue]
+
+
+class ShowPort(TypedDict):
+    tag: int | None
+    trunks: list[int]
+    interfaces: dict[str, ShowInterface]  # a bond has several
+    other: dict[str, ShowValue]
+
+
+class ShowBridge(TypedDict):
+    ports: dict[str, ShowPort]
+    controller: list[ShowRemote]
+    fail_mode: str | None
+    datapath_type: str | None  # only newer OVS prints it, and only when it is set
+    other: dict[str, ShowValue]
+
+
+class OvsShow(TypedDict):
+    uuid: str
+    ovs_version: str | None  # None when nothing (e.g. ovs-ctl) recorded it in the DB
+    manager: list[ShowRemote]
+    bridges: dict[str, ShowBridge]
+    other: dict[str, ShowValue]
+
+
+_UUID_RE = re.compile(r"[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}\Z")
+_RECORD_RE = re.compile(r"([A-Z][A-Za-z_]*) (\S.*)\Z")
+_KEY_RE = re.compile(r"([A-Za-z_][A-Za-z0-9_]*):(?: (.*))?\Z")
+# A bare (unquoted) atom stops at whitespace and at the set/map punctuation.
+_BARE_RE = re.compile(r'[^\s,\[\]{}="]+')
+_INT_RE = re.compile(r"-?[0-9]+\Z")
+_REAL_RE = re.compile(r"-?(?:[0-9]+\.[0-9]*|\.[0-9]+|[0-9]+)(?:[eE][-+]?[0-9]+)?\Z")
+
+_Kind = Literal["root", "manager", "bridge", "controller", "port", "interface", "leaf"]
+
+
+# ---------------------------------------------------------------------------------------
+# OVSDB datum text syntax
+
+
+def _scan_atom(s: str, pos: int, lineno: int) -> tuple[str, bool, int]:
+    """Read one atom at s[pos]; return (text, was_quoted, position after it)."""
+    if pos < len(s) and s[pos] == '"':
+        end = pos + 1
+        while end < len(s) and s[end] != '"':
+            end += 2 if s[end] == "\\" else 1
+        if end >= len(s):
+            raise ValueError(f"line {lineno}: unterminated quoted string in {s!r}")
+        try:
+            # ovs-vsctl writes quoted strings with JSON escapes (json_string_unescape).
+            text = json.loads(s[pos : end + 1])
+        except ValueError as exc:
+            raise ValueError(f"line {lineno}: bad quoted string in {s!r}: {exc}") from None
+        if not isinstance(text, str):  # pragma: no cover - a JSON "..." is always a str
+            raise ValueError(f"line {lineno}: bad quoted string in {s!r}")
+        return text, True, end + 1
+    match = _BARE_RE.match(s, pos)
+    if match is None:
+        raise ValueError(f"line {lineno}: expected a value at column {pos + 1} of {s!r}")
+    return match.group(), False, match.end()
+
+
+def _typed(text: str, quoted: bool) -> ShowAtom:
+    """Give a bare atom its OVSDB type; quoted atoms are always strings."""
+    if quoted:
+        return text
+    if text in ("true", "false"):
+        return text == "true"
+    if _INT_RE.match(text):
+        return int(text)
+    if _REAL_RE.match(text):
+        return float(text)
+    return text
+
+
+def _skip_spaces(s: str, pos: int) -> int:
+    while pos < len(s) and s[pos] == " ":
+        pos += 1
+    return pos
+
+
+def _parse_datum(s: str, lineno: int, *, strings: bool) -> ShowValue:
+    """Decode a whole datum.  strings=True keeps every atom a str (string columns)."""
+
+    def atom(pos: int) -> tuple[ShowAtom, int]:
+        text, quoted, end = _scan_atom(s, pos, lineno)
+        return (text if strings else _typed(text, quoted)), end
+
+    if not s:
+        raise ValueError(f"line {lineno}: empty value")
+    if s[0] not in "[{":
+        value, end = atom(0)
+        if end != len(s):
+            raise ValueError(f"line {lineno}: unexpected text after the value in {s!r}")
+        return value
+
+    closer = "]" if s[0] == "[" else "}"
+    items: list[ShowAtom] = []
+    pairs: dict[ShowAtom, ShowAtom] = {}
+    pos = _skip_spaces(s, 1)
+    if pos < len(s) and s[pos] == closer:
+        pos += 1
+    else:
+        while True:
+            key, pos = atom(pos)
+            if closer == "}":
+                if pos >= len(s) or s[pos] != "=":
+                    raise ValueError(f"line {lineno}: expected '=' in map {s!r}")
+                value, pos = atom(pos + 1)
+                pairs[key] = value
+            else:
+                items.append(key)
+            pos = _skip_spaces(s, pos)
+            if pos < len(s) and s[pos] == ",":
+                pos = _skip_spaces(s, pos + 1)
+                continue
+            if pos < len(s) and s[pos] == closer:
+                pos += 1
+                break
+            raise ValueError(f"line {lineno}: expected ',' or {closer!r} in {s!r}")
+    if pos != len(s):
+        raise ValueError(f"line {lineno}: unexpected text after the value in {s!r}")
+    return pairs if closer == "}" else items
+
+
+def _string(s: str, lineno: int, what: str) -> str:
+    value = _parse_datum(s, lineno, strings=True)
+    if not isinstance(value, str):
+        raise ValueError(f"line {lineno}: {what}: expected a single string, got {s!r}")
+    return value
+
+
+def _int(value: ShowValue, lineno: int, what: str) -> int:
+    # bool is an int subclass: "tag: true" must not pass as 1.
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"line {lineno}: {what}: expected an integer, got {value!r}")
+    return value
+
+
+# ---------------------------------------------------------------------------------------
+# The record tree
+
+
+@dataclass
+class _Node:
+    kind: _Kind
+    lineno: int
+    label: str
+    child_indent: int | None = None
+    keys_seen: set[str] = field(default_factory=set)
+    remote: ShowRemote | None = None
+    bridge: ShowBridge | None = None
+    port: ShowPort | None = None
+    iface: ShowInterface | None = None
+
+
+_PARENT_OF: dict[str, tuple[_Kind, str]] = {
+    "Bridge": ("root", "a Bridge must be at the top level, under the UUID line"),
+    "Manager": ("root", "a Manager must be at the top level, under the UUID line"),
+    "Controller": ("bridge", "Controller outside any Bridge"),
+    "Port": ("bridge", "Port outside any Bridge"),
+    "Interface": ("port", "Interface outside any Port"),
+}
+
+
+def _new_remote(target: str) -> ShowRemote:
+    return {"target": target, "is_connected": None, "other": {}}
+
+
+def _add_record(parent: _Node, word: str, raw_name: str, lineno: int, result: OvsShow) -> _Node:
+    if word not in _PARENT_OF:
+        raise ValueError(f"line {lineno}: unknown record {word!r} (not an ovs-vsctl show line)")
+    wanted, message = _PARENT_OF[word]
+    if parent.kind != wanted:
+        raise ValueError(f"line {lineno}: {message} (found under {parent.label})")
+    name = _string(raw_name, lineno, f"{word} name")
+    label = f"{word} {name!r} (line {lineno})"
+    if word == "Manager":
+        remote = _new_remote(name)
+        result["manager"].append(remote)
+        return _Node("manager", lineno, label, remote=remote)
+    if word == "Bridge":
+        if name in result["bridges"]:
+            raise ValueError(f"line {lineno}: Bridge {name!r} listed twice")
+        bridge: ShowBridge = {
+            "ports": {},
+            "controller": [],
+            "fail_mode": None,
+            "datapath_type": None,
+            "other": {},
+        }
+        result["bridges"][name] = bridge
+        return _Node("bridge", lineno, label, bridge=bridge)
+    if word == "Controller":
+        assert parent.bridge is not None
+        remote = _new_remote(name)
+        parent.bridge["controller"].append(remote)
+        return _Node("controller", lineno, label, remote=remote)
+    if word == "Port":
+        assert parent.bridge is not None
+        # Port names are unique across the whole OVSDB, not only within a bridge.
+        for bridge_name, other_bridge in result["bridges"].items():
+            if name in other_bridge["ports"]:
+                raise ValueError(
+                    f"line {lineno}: Port {name!r} listed twice (already in {bridge_name!r})"
+                )
+        port: ShowPort = {"tag": None, "trunks": [], "interfaces": {}, "other": {}}
+        parent.bridge["ports"][name] = port
+        return _Node("port", lineno, label, port=port)
+    assert parent.port is not None
+    if name in parent.port["interfaces"]:
+        raise ValueError(f"line {lineno}: Interface {name!r} listed twice in one Port")
+    iface: ShowInterface = {"type": None, "error": None, "options": {}, "other": {}}
+    parent.port["interfaces"][name] = iface
+    return _Node("interface", lineno, label, iface=iface)
+
+
+def _set_key(node: _Node, key: str, raw: str, lineno: int, result: OvsShow) -> None:
+    if node.kind == "leaf":
+        raise ValueError(f"line {lineno}: unexpected indentation under {node.label}")
+    if key in node.keys_seen:
+        raise ValueError(f"line {lineno}: {key!r} given twice for {node.label}")
+    node.keys_seen.add(key)
+    if node.kind == "root":
+        if key == "ovs_version":
+            result["ovs_version"] = _string(raw, lineno, key)
+        else:
+            result["other"][key] = _parse_datum(raw, lineno, strings=False)
+    elif node.kind in ("manager", "controller"):
+        assert node.remote is not None
+        if key == "is_connected":
+            value = _parse_datum(raw, lineno, strings=False)
+            if not isinstance(value, bool):
+                raise ValueError(f"line {lineno}: is_connected: expected true or false")
+            node.remote["is_connected"] = value
+        else:
+            node.remote["other"][key] = _parse_datum(raw, lineno, strings=False)
+    elif node.kind == "bridge":
+        assert node.bridge is not None
+        if key == "fail_mode":
+            node.bridge["fail_mode"] = _string(raw, lineno, key)
+        elif key == "datapath_type":
+            node.bridge["datapath_type"] = _string(raw, lineno, key)
+        else:
+            node.bridge["other"][key] = _parse_datum(raw, lineno, strings=False)
+    elif node.kind == "port":
+        assert node.port is not None
+        if key == "tag":
+            node.port["tag"] = _int(_parse_datum(raw, lineno, strings=False), lineno, "tag")
+        elif key == "trunks":
+            value = _parse_datum(raw, lineno, strings=False)
+            items = value if isinstance(value, list) else [value]
+            node.port["trunks"] = [_int(v, lineno, "trunks") for v in items]
+        else:
+            node.port["other"][key] = _parse_datum(raw, lineno, strings=False)
+    else:
+        assert node.iface is not None
+        if key == "type":
+            node.iface["type"] = _string(raw, lineno, key)
+        elif key == "error":
+            node.iface["error"] = _string(raw, lineno, key)
+        elif key == "options":
+            value = _parse_datum(raw, lineno, strings=True)
+            if not isinstance(value, dict):
+                raise ValueError(f"line {lineno}: options: expected a {{key=value}} map")
+            node.iface["options"] = {str(k): str(v) for k, v in value.items()}
+        else:
+            node.iface["other"][key] = _parse_datum(raw, lineno, strings=False)
+
+
+def parse_ovs_show(text: str) -> OvsShow:
+    """Parse ``ovs-vsctl show`` output (any OVS version from 2.0 to 3.x).
+
+    Returns ``{"uuid", "ovs_version", "manager", "bridges", "other"}`` where ``bridges``
+    maps bridge name -> ``{"ports", "controller", "fail_mode", "datapath_type", "other"}``
+    and each port -> ``{"tag", "trunks", "interfaces", "other"}`` and each interface ->
+    ``{"type", "error", "options", "other"}``.  Raises ValueError on anything else.
+    """
+    lines: list[tuple[int, int, str]] = []
+    for lineno, raw_line in enumerate(text.splitlines(), start=1):
+        line = raw_line.rstrip()
+        if not line:
+            continue
+        content = line.lstrip(" ")
+        if content[0].isspace():
+            raise ValueError(f"line {lineno}: indent with spaces only (ovs-vsctl prints no tabs)")
+        lines.append((lineno, len(line) - len(content), content))
+    if not lines:
+        raise ValueError("empty input: expected ovs-vsctl show output starting with a UUID line")
+
+    first_lineno, base_indent, first = lines[0]
+    if not _UUID_RE.match(first):
+        raise ValueError(
+            f"line {first_lineno}: expected the Open_vSwitch UUID as the first line, got {first!r}"
+        )
+    result: OvsShow = {
+        "uuid": first.lower(),
+        "ovs_version": None,
+        "manager": [],
+        "bridges": {},
+        "other": {},
+    }
+    stack: list[tuple[int, _Node]] = [(base_indent, _Node("root", first_lineno, "the UUID line"))]
+
+    for lineno, indent, content in lines[1:]:
+        while stack and indent <= stack[-1][0]:
+            stack.pop()
+        if not stack:
+            raise ValueError(f"line {lineno}: not indented under the UUID line: {content!r}")
+        parent = stack[-1][1]
+        # Siblings must line up; a line between two levels is not ovs-vsctl output.
+        if parent.child_indent is None:
+            parent.child_indent = indent
+        elif parent.child_indent != indent:
+            raise ValueError(f"line {lineno}: inconsistent indentation under {parent.label}")
+
+        key_match = _KEY_RE.match(content)
+        if key_match:
+            key, raw = key_match.group(1), key_match.group(2)
+            if not raw:
+                raise ValueError(f"line {lineno}: {key!r} has no value")
+            _set_key(parent, key, raw, lineno, result)
+            node = _Node("leaf", lineno, f"the {key!r} line (line {lineno})")
+        else:
+            record_match = _RECORD_RE.match(content)
+            if record_match is None:
+                raise ValueError(
+                    f"line {lineno}: expected 'Record NAME' or 'key: value', got {content!r}"
+                )
+            if parent.kind == "leaf":
+                raise ValueError(f"line {lineno}: unexpected indentation under {parent.label}")
+            word, raw_name = record_match.group(1), record_match.group(2)
+            node = _add_record(parent, word, raw_name, lineno, result)
+        stack.append((indent, node))
+    return result

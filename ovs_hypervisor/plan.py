@@ -1,0 +1,159 @@
+"""What the deploy will change on one host, from validated data + facts (pure).
+
+Everything that can be wrong with the data relative to the host (a listed domain or MAC that
+does not exist, an uplink that is missing) is found here, during pyinfra's prepare phase, so
+the host is never touched when the data is bad.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ovs_hypervisor.domain_xml import domain_nics, patch_domain_xml
+from ovs_hypervisor.host_state import LinkInfo
+from ovs_hypervisor.interfaces import parse_interfaces
+from ovs_hypervisor.model import PREFIX, HostConfig, HostDataError
+
+
+@dataclass(frozen=True)
+class DomainChange:
+    name: str
+    running: bool
+    old_xml: str
+    new_xml: str
+    nics: dict[str, dict[str, Any]]  # mac -> spec given to patch_domain_xml
+
+    @property
+    def changed(self) -> bool:
+        return self.old_xml != self.new_xml
+
+
+@dataclass(frozen=True)
+class HostPlan:
+    domains: list[DomainChange] = field(default_factory=list)
+    legacy_bridges: list[str] = field(default_factory=list)
+    legacy_members: list[str] = field(default_factory=list)
+    down_with_old_file: list[str] = field(default_factory=list)
+
+    @property
+    def changed_domains(self) -> list[DomainChange]:
+        return [d for d in self.domains if d.changed]
+
+
+def nic_specs_for_domain(config: HostConfig, name: str, xml: str) -> dict[str, dict[str, Any]]:
+    """Listed NICs from data, plus NICs on a legacy bridgeNNN mapped to access VLAN NNN."""
+    listed = {mac: spec.as_dict() for mac, spec in config.domains.get(name, {}).items()}
+    specs: dict[str, dict[str, Any]] = {}
+    for nic in domain_nics(xml):
+        mac = nic["mac"]
+        if mac is None:
+            continue
+        if mac in listed:
+            specs[mac] = listed[mac]
+            continue
+        bridge = nic["bridge"]
+        if nic["type"] == "bridge" and bridge and bridge != config.bridge:
+            vlan = config.legacy_vlan(bridge)
+            if vlan is not None:
+                specs[mac] = {"vlan": vlan}
+    return specs
+
+
+def plan_domains(
+    config: HostConfig, host: str, domains: dict[str, dict[str, Any]]
+) -> list[DomainChange]:
+    problems: list[str] = []
+    for name, nics in config.domains.items():
+        if name not in domains:
+            known = ", ".join(sorted(domains)) or "none"
+            problems.append(
+                f"{PREFIX}domains[{name!r}]: no such libvirt domain on this host (domains: "
+                f"{known}); fix the name or remove the entry"
+            )
+            continue
+        have = {n["mac"] for n in domain_nics(domains[name]["xml"])}
+        for mac in nics:
+            if mac not in have:
+                problems.append(
+                    f"{PREFIX}domains[{name!r}][{mac!r}]: domain {name} has no NIC with this "
+                    f"MAC (it has: {', '.join(sorted(m for m in have if m)) or 'none'})"
+                )
+    if problems:
+        raise HostDataError(host, problems)
+    out: list[DomainChange] = []
+    for name in sorted(domains):
+        info = domains[name]
+        xml = info["xml"]
+        specs = nic_specs_for_domain(config, name, xml)
+        if not specs:
+            continue
+        try:
+            new_xml = patch_domain_xml(xml, config.bridge, specs)
+        except ValueError as exc:
+            raise HostDataError(host, [f"domain {name}: {exc}"]) from None
+        out.append(
+            DomainChange(
+                name=name,
+                running=info.get("state") == "running",
+                old_xml=xml,
+                new_xml=new_xml,
+                nics=specs,
+            )
+        )
+    return out
+
+
+def plan_host(
+    config: HostConfig,
+    host: str,
+    domains: dict[str, dict[str, Any]],
+    links: dict[str, LinkInfo],
+    old_interfaces: str | None,
+) -> HostPlan:
+    problems = []
+    for uplink in config.uplinks:
+        if uplink not in links:
+            problems.append(
+                f"{PREFIX}uplinks: NIC {uplink!r} does not exist on this host (links: "
+                f"{', '.join(sorted(links))}); fix the uplink name"
+            )
+    if problems:
+        raise HostDataError(host, problems)
+
+    parsed = parse_interfaces(old_interfaces or "")
+    stanzas = parsed["interfaces"]
+    legacy_bridges = sorted(
+        name
+        for name, link in links.items()
+        if link["kind"] == "bridge"
+        and name != config.bridge
+        and config.legacy_vlan(name) is not None
+    )
+    members: list[str] = []
+    for br in legacy_bridges:
+        ports: list[str] = []
+        for fam in stanzas.get(br, {}).values():
+            for value in fam["options"].get("bridge_ports", []):
+                ports += value.split()
+        for dev, link in sorted(links.items()):
+            # Only VLAN devices that the admin's file put in this bridge: never a physical
+            # NIC, never someone else's veth.
+            if link["master"] == br and dev in ports and link["kind"] in ("vlan", "veth"):
+                members.append(dev)
+    # Deconfigure what the old file raised, except lo and OVS bridges (running VMs hang off
+    # those); OVS ports are re-added by ifup from the new file.
+    down: list[str] = []
+    for name, fams in stanzas.items():
+        if name == "lo":
+            continue
+        types = {v for fam in fams.values() for v in fam["options"].get("ovs_type", [])}
+        if "OVSBridge" in types:
+            continue
+        down.append(name)
+    return HostPlan(
+        domains=plan_domains(config, host, domains),
+        legacy_bridges=legacy_bridges,
+        legacy_members=members,
+        down_with_old_file=down,
+    )

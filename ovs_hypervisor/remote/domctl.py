@@ -1,0 +1,403 @@
+"""domctl - libvirt domain control for the ovs-hypervisor deploy. Runs ON the hypervisor.
+
+The deploy runs it as ``python3 -c '<this file>' SUBCOMMAND ARGS``, so it is one file,
+stdlib + python3-libvirt only, Python >= 3.9 (Debian 11).
+
+  dump    [--uri URI]                            every domain, running or defined-only
+  stop    NAME --timeout S [--destroy] [--uri]   ACPI shutdown, wait, optionally destroy
+  define  NAME --backup-dir DIR [--uri URI]      new XML on stdin; back up the old first
+  start   NAME [--uri URI]                       start if not running
+  restore --backup-dir DIR [NAME ...] [--uri]    re-define NAME.xml backups (rollback)
+
+A result is one JSON document on stdout; messages go to stderr. Never suspends a domain:
+a suspended/saved guest whose bridge vanished cannot be resumed.
+
+Exit codes:
+  0  done
+  1  bad usage or input (unknown domain, name mismatch, unparsable XML)
+  2  libvirt unreachable (or python3-libvirt and virsh both missing)
+  3  domain did not stop in time (or is paused) and --destroy was not given
+  4  libvirt refused an operation (shutdown, destroy, define, start)
+  5  backup or restore file problem (restore still re-defines what it can)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+import xml.etree.ElementTree as ET
+from collections.abc import Callable
+from typing import Any
+
+try:
+    import libvirt
+except ImportError:  # python3-libvirt not installed yet: dump falls back to virsh
+    libvirt = None
+
+DEFAULT_URI = "qemu:///system"
+POLL = 0.2  # seconds between state polls while waiting for a shutdown
+
+# virDomainState numbers (stable ABI), so the virsh path needs no libvirt module.
+_STATE = {1: "running", 2: "running", 3: "paused", 5: "shut off", 7: "paused"}
+_VIRSH_STATE = {
+    "running": "running",
+    "idle": "running",  # virsh's word for VIR_DOMAIN_BLOCKED
+    "paused": "paused",
+    "pmsuspended": "paused",
+    "shut off": "shut off",
+}
+
+
+class DomctlError(Exception):
+    def __init__(self, code: int, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def _state_name(code: int) -> str:
+    return _STATE.get(code, "other")
+
+
+def _lookup(conn: Any, name: str) -> Any:
+    try:
+        return conn.lookupByName(name)
+    except libvirt.libvirtError as exc:
+        if exc.get_error_code() == libvirt.VIR_ERR_NO_DOMAIN:
+            raise DomctlError(1, f"no domain named {name!r}") from None
+        raise DomctlError(4, f"looking up domain {name}: {exc}") from None
+
+
+def _xml_name(xml: str) -> str:
+    try:
+        root = ET.fromstring(xml)
+    except ET.ParseError as exc:
+        raise DomctlError(1, f"XML does not parse: {exc}") from None
+    name = (root.findtext("name") or "").strip()
+    if root.tag != "domain" or not name:
+        raise DomctlError(1, "XML is not a libvirt <domain> with a <name>")
+    return name
+
+
+# --------------------------------------------------------------------------- dump
+
+
+def dump(conn: Any) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for dom in conn.listAllDomains(0):
+        state = _state_name(dom.state()[0])
+        persistent = bool(dom.isPersistent())
+        out[dom.name()] = {
+            "uuid": dom.UUIDString(),
+            "state": state,
+            "persistent": persistent,
+            "autostart": bool(dom.autostart()) if persistent else False,
+            "managed_save": bool(dom.hasManagedSaveImage(0)) if persistent else False,
+            "xml": dom.XMLDesc(libvirt.VIR_DOMAIN_XML_INACTIVE),
+            "live_xml": dom.XMLDesc(0) if dom.isActive() else None,
+        }
+    return out
+
+
+def _virsh(uri: str, *args: str) -> str:
+    # LC_ALL=C: dominfo/domstate words are translated otherwise.
+    env = dict(os.environ, LC_ALL="C")
+    try:
+        proc = subprocess.run(
+            ["virsh", "-q", "-c", uri, *args],
+            capture_output=True,
+            text=True,
+            env=env,
+            check=False,
+        )
+    except FileNotFoundError:
+        raise DomctlError(2, "neither python3-libvirt nor virsh is installed") from None
+    if proc.returncode != 0:
+        msg = proc.stderr.strip().splitlines()
+        raise DomctlError(2, f"virsh {args[0]} failed: {msg[0] if msg else proc.returncode}")
+    return proc.stdout
+
+
+def dump_virsh(uri: str) -> dict[str, Any]:
+    """Same document as dump(), from the virsh command line (first run, no bindings)."""
+    out: dict[str, Any] = {}
+    for name in _virsh(uri, "list", "--all", "--name").splitlines():
+        name = name.strip()
+        if not name:
+            continue
+        info: dict[str, str] = {}
+        for line in _virsh(uri, "dominfo", name).splitlines():
+            key, sep, value = line.partition(":")
+            if sep:
+                info[key.strip()] = value.strip()
+        raw_state = _virsh(uri, "domstate", name).strip()
+        state = _VIRSH_STATE.get(raw_state, "other")
+        persistent = info.get("Persistent") == "yes"
+        active = raw_state not in ("shut off", "crashed")
+        out[name] = {
+            "uuid": info.get("UUID", ""),
+            "state": state,
+            "persistent": persistent,
+            "autostart": info.get("Autostart") == "enable",
+            "managed_save": info.get("Managed save") == "yes",
+            "xml": _virsh(uri, "dumpxml", "--inactive", name),
+            "live_xml": _virsh(uri, "dumpxml", name) if active else None,
+        }
+    return out
+
+
+# --------------------------------------------------------------------------- stop
+
+
+def stop(
+    conn: Any,
+    name: str,
+    timeout: float,
+    allow_destroy: bool,
+    sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.monotonic,
+) -> dict[str, Any]:
+    dom = _lookup(conn, name)
+    state = _state_name(dom.state()[0])
+    if state == "shut off":
+        return {"name": name, "result": "already-off", "waited": 0.0}
+    t0 = clock()
+    if state == "paused":
+        why = f"domain {name} is paused and cannot act on an ACPI shutdown request"
+    else:
+        why = f"domain {name} did not shut down within {timeout:g} s (guest ignores ACPI?)"
+        try:
+            dom.shutdown()  # a request; the guest may ignore it
+        except libvirt.libvirtError as exc:
+            if _state_name(dom.state()[0]) != "shut off":
+                raise DomctlError(4, f"shutdown of {name} failed: {exc}") from None
+        while True:
+            if _state_name(dom.state()[0]) == "shut off":
+                return {"name": name, "result": "shutdown", "waited": round(clock() - t0, 1)}
+            if clock() - t0 >= timeout:
+                break
+            sleep(POLL)
+    if not allow_destroy:
+        raise DomctlError(3, f"{why}; allow destroy or stop it by hand")
+    try:
+        dom.destroy()
+    except libvirt.libvirtError as exc:
+        if _state_name(dom.state()[0]) != "shut off":
+            raise DomctlError(4, f"destroy of {name} failed: {exc}") from None
+    print(f"{why}; destroyed it", file=sys.stderr)
+    return {"name": name, "result": "destroyed", "waited": round(clock() - t0, 1)}
+
+
+# --------------------------------------------------------------------------- define
+
+
+def _fsync_dir(path: str) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _backup_path(backup_dir: str, name: str) -> str:
+    if "/" in name or "\0" in name or name.startswith("."):
+        raise DomctlError(5, f"domain name {name!r} cannot be a backup file name")
+    return os.path.join(backup_dir, name + ".xml")
+
+
+def write_backup(backup_dir: str, name: str, xml: str) -> tuple[str, bool]:
+    """Write DIR/NAME.xml unless it exists (the first backup of a run wins).
+
+    Returns (path, created). Written to a temporary file, fsynced, then hard-linked into
+    place, so the backup is either complete or absent and never overwritten.
+    """
+    path = _backup_path(backup_dir, name)
+    try:
+        os.makedirs(backup_dir, mode=0o700, exist_ok=True)
+        if os.path.exists(path):
+            return path, False
+        tmp = f"{path}.tmp.{os.getpid()}"
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(xml)
+                fh.flush()
+                os.fsync(fh.fileno())
+            try:
+                os.link(tmp, path)
+                created = True
+            except FileExistsError:
+                created = False
+        finally:
+            os.unlink(tmp)
+        _fsync_dir(backup_dir)
+    except OSError as exc:
+        raise DomctlError(5, f"cannot back up {name} to {path}: {exc}") from None
+    return path, created
+
+
+def define(conn: Any, name: str, xml: str, backup_dir: str) -> dict[str, Any]:
+    xml_name = _xml_name(xml)
+    if xml_name != name:
+        raise DomctlError(1, f"XML on stdin is for domain {xml_name!r}, not {name!r}")
+    backup: str | None = None
+    created = False
+    try:
+        old = conn.lookupByName(name)
+    except libvirt.libvirtError as exc:
+        if exc.get_error_code() != libvirt.VIR_ERR_NO_DOMAIN:
+            raise DomctlError(4, f"looking up domain {name}: {exc}") from None
+        old = None
+    if old is not None:
+        backup, created = write_backup(
+            backup_dir, name, old.XMLDesc(libvirt.VIR_DOMAIN_XML_INACTIVE)
+        )
+    try:
+        dom = conn.defineXML(xml)
+    except libvirt.libvirtError as exc:
+        raise DomctlError(4, f"libvirt refused the new XML for {name}: {exc}") from None
+    return {
+        "name": name,
+        "result": "defined",
+        "backup": backup,
+        "backup_created": created,
+        # What libvirt stored: it drops elements it does not know, so callers re-check.
+        "xml": dom.XMLDesc(libvirt.VIR_DOMAIN_XML_INACTIVE),
+    }
+
+
+# --------------------------------------------------------------------------- start
+
+
+def start(conn: Any, name: str) -> dict[str, Any]:
+    dom = _lookup(conn, name)
+    state = _state_name(dom.state()[0])
+    if state == "running":
+        return {"name": name, "result": "already-running"}
+    if state == "paused":
+        # Resuming is not starting: its NICs were plugged under the old config.
+        raise DomctlError(4, f"domain {name} is paused; resume or restart it by hand")
+    try:
+        dom.create()
+    except libvirt.libvirtError as exc:
+        raise DomctlError(4, f"start of {name} failed: {exc}") from None
+    return {"name": name, "result": "started"}
+
+
+# --------------------------------------------------------------------------- restore
+
+
+def restore(conn: Any, backup_dir: str, names: list[str]) -> tuple[dict[str, Any], int]:
+    """Re-define each NAME.xml (all *.xml in DIR when no names). Best effort: goes on
+    after a failure, reports it, and returns exit code 5 (file) or 4 (libvirt)."""
+    if not names:
+        try:
+            names = sorted(f[:-4] for f in os.listdir(backup_dir) if f.endswith(".xml"))
+        except OSError as exc:
+            raise DomctlError(5, f"cannot read backup dir {backup_dir}: {exc}") from None
+    restored: list[str] = []
+    failed: dict[str, str] = {}
+    code = 0
+    for name in names:
+        try:
+            path = _backup_path(backup_dir, name)
+            try:
+                with open(path, encoding="utf-8") as fh:
+                    xml = fh.read()
+            except OSError as exc:
+                raise DomctlError(5, f"cannot read backup {path}: {exc}") from None
+            if _xml_name(xml) != name:
+                raise DomctlError(5, f"backup {path} is not for domain {name}")
+            try:
+                conn.defineXML(xml)
+            except libvirt.libvirtError as exc:
+                raise DomctlError(4, f"libvirt refused backup of {name}: {exc}") from None
+            restored.append(name)
+        except DomctlError as exc:
+            print(str(exc), file=sys.stderr)
+            failed[name] = str(exc)
+            code = max(code, exc.code)
+    return {"result": "restored", "restored": restored, "failed": failed}, code
+
+
+# --------------------------------------------------------------------------- main
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> Any:  # argparse would exit 2, which means "unreachable"
+        self.print_usage(sys.stderr)
+        print(f"domctl: {message}", file=sys.stderr)
+        sys.exit(1)
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = _Parser(add_help=False)
+    common.add_argument("--uri", default=DEFAULT_URI)
+    p = _Parser(prog="domctl", description=__doc__.splitlines()[0] if __doc__ else None)
+    sub = p.add_subparsers(dest="cmd", required=True, parser_class=_Parser)
+    sub.add_parser("dump", parents=[common])
+    s = sub.add_parser("stop", parents=[common])
+    s.add_argument("name")
+    s.add_argument("--timeout", type=float, required=True)
+    s.add_argument("--destroy", action="store_true", help="destroy if it does not stop")
+    d = sub.add_parser("define", parents=[common])
+    d.add_argument("name")
+    d.add_argument("--backup-dir", required=True)
+    st = sub.add_parser("start", parents=[common])
+    st.add_argument("name")
+    r = sub.add_parser("restore", parents=[common])
+    r.add_argument("names", nargs="*")
+    r.add_argument("--backup-dir", required=True)
+    return p
+
+
+def _connect(uri: str) -> Any:
+    try:
+        return libvirt.open(uri)
+    except libvirt.libvirtError as exc:
+        msg = str(exc).strip().splitlines()
+        first = msg[0] if msg else exc
+        raise DomctlError(2, f"cannot connect to libvirt at {uri}: {first}") from None
+
+
+def run(argv: list[str]) -> tuple[Any, int]:
+    """Parse argv, do the work, return (JSON result, exit code)."""
+    args = _parser().parse_args(argv)
+    if libvirt is None:
+        if args.cmd != "dump":
+            raise DomctlError(2, "python3-libvirt is not installed")
+        print("python3-libvirt not installed; reading domains with virsh", file=sys.stderr)
+        return dump_virsh(args.uri), 0
+    # The default handler prints every libvirt error to stderr; we report our own.
+    libvirt.registerErrorHandler(lambda _ctx, _err: None, None)
+    conn = _connect(args.uri)
+    try:
+        if args.cmd == "dump":
+            return dump(conn), 0
+        if args.cmd == "stop":
+            return stop(conn, args.name, args.timeout, args.destroy), 0
+        if args.cmd == "define":
+            return define(conn, args.name, sys.stdin.read(), args.backup_dir), 0
+        if args.cmd == "start":
+            return start(conn, args.name), 0
+        return restore(conn, args.backup_dir, args.names)
+    finally:
+        conn.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        result, code = run(sys.argv[1:] if argv is None else argv)
+    except DomctlError as exc:
+        print(f"domctl: {exc}", file=sys.stderr)
+        return exc.code
+    json.dump(result, sys.stdout, sort_keys=True)
+    sys.stdout.write("\n")
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# All checks: lint, types, unit tests, then the integration tier against the real lab.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+. .venv/bin/activate
+ruff check ovs_hypervisor tests tasks deploy.py inventory.py group_data
+mypy ovs_hypervisor
+# Leftovers of a crashed earlier run must not leak into this one.
+lab/ovslab down >/dev/null 2>&1 || true
+exec python -m pytest -ra "$@"

@@ -1,0 +1,20 @@
+"""Cut the network over to OVS (detached on the host), then start the stopped domains."""
+
+from pyinfra import host
+
+from ovs_hypervisor.context import get_context
+from ovs_hypervisor.operations import libvirt, network
+
+ctx = get_context(host)
+network.cutover(
+    name="Cut the network over to Open vSwitch",
+    script=ctx.cutover_script,
+    state_dir=ctx.state_dir,
+    needed=ctx.cutover_needed,
+)
+for change in ctx.plan.changed_domains:
+    libvirt.domain_started(
+        name=f"Start domain {change.name} again",
+        needed=change.running,
+        uri=ctx.config.libvirt_uri,
+    )

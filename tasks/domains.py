@@ -1,0 +1,25 @@
+"""Stop (never suspend) the domains whose wiring changes, then redefine their XML."""
+
+from pyinfra import host
+
+from ovs_hypervisor.context import get_context
+from ovs_hypervisor.operations import libvirt
+
+ctx = get_context(host)
+c = ctx.config
+for change in ctx.plan.changed_domains:
+    libvirt.domain_stopped(
+        name=f"Stop domain {change.name}",
+        needed=change.running,
+        timeout=c.stop_timeout,
+        destroy=c.destroy_on_timeout,
+        uri=c.libvirt_uri,
+    )
+for change in ctx.plan.changed_domains:
+    libvirt.domain_interfaces(
+        name=f"Rewire domain {change.name} onto {c.bridge}",
+        old_xml=change.old_xml,
+        new_xml=change.new_xml,
+        backup_dir=ctx.backup_dir,
+        uri=c.libvirt_uri,
+    )

@@ -1,0 +1,215 @@
+"""The real deploy, over real SSH, against the lab hypervisor (real OVS, ifupdown, libvirtd).
+
+Order matters and is the story of a migration: bad data is refused with the host untouched,
+a dry run shows diffs and changes nothing, the real run migrates, a re-run changes nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import textwrap
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.integration.labctl import hv, lab, pyinfra, require_lab, snapshot, sw
+
+pytestmark = pytest.mark.integration
+
+LAB_HOST = "ovslab-hv1"
+
+
+@pytest.fixture(scope="module")
+def legacy_lab() -> Iterator[dict[str, str]]:
+    require_lab()
+    started = time.monotonic()
+    lab("up", timeout=300)
+    print(f"\nlab up in {time.monotonic() - started:.1f}s")
+    try:
+        yield snapshot()
+    finally:
+        lab("down", check=False)
+
+
+def output_of(run: subprocess.CompletedProcess[str]) -> str:
+    return run.stdout + run.stderr
+
+
+def write_inventory(tmp_path: Path, extra: dict[str, object]) -> str:
+    """An inventory like the default one, with some host data replaced."""
+    text = textwrap.dedent(
+        f"""
+        import os
+        import runpy
+        base = runpy.run_path({str(Path(__file__).resolve().parents[2] / "inventory.py")!r})
+        name, data = base["hypervisors"][0]
+        data = {{**data, **{extra!r}}}
+        hypervisors = [(name, data)]
+        """
+    )
+    path = tmp_path / "inventory.py"
+    path.write_text(text)
+    return str(path)
+
+
+BAD = [
+    ({"ovs_hv_mgmt_vlan": 4095}, "ovs_hv_mgmt_vlan = 4095"),
+    ({"ovs_hv_mgmt_vlan": 0}, "ovs_hv_mgmt_vlan = 0"),
+    ({"ovs_hv_brigde": "ovsbr0"}, "did you mean ovs_hv_bridge"),
+    ({"ovs_hv_mgmt_gateway": "198.51.100.1"}, "outside the management subnet"),
+    ({"ovs_hv_bridge": "ovsbr0-much-too-long"}, "ovs_hv_bridge"),
+    ({"ovs_hv_domains": {"vm-nope": {"52:54:00:aa:bb:01": {"vlan": 5}}}}, "no such libvirt domain"),
+    (
+        {"ovs_hv_domains": {"vm-access": {"52:54:00:00:00:99": {"vlan": 5}}}},
+        "has no NIC with this MAC",
+    ),
+    ({"ovs_hv_uplinks": ["eth9"]}, "NIC 'eth9' does not exist"),
+]
+
+
+@pytest.mark.parametrize(("extra", "message"), BAD, ids=[m for _, m in BAD])
+def test_bad_data_is_refused_before_any_change(
+    legacy_lab: dict[str, str], tmp_path: Path, extra: dict[str, object], message: str
+) -> None:
+    run = pyinfra(inventory=write_inventory(tmp_path, extra))
+    out = output_of(run)
+    assert run.returncode != 0, out
+    assert message in out, out
+    assert LAB_HOST in out
+    assert snapshot() == legacy_lab
+
+
+def test_dry_run_shows_diffs_and_changes_nothing(legacy_lab: dict[str, str]) -> None:
+    run = pyinfra("--dry", "--diff")
+    out = output_of(run)
+    assert run.returncode == 0, out
+    assert "Will modify /etc/network/interfaces" in out
+    assert re.search(r"\+\s*allow-ovs ovsbr0", out), out
+    assert re.search(r"-\s*auto bridge1011", out), out
+    for dom in ("vm-access", "vm-trunk", "vm-hybrid", "vm-multi", "vm-off"):
+        assert f"Will redefine domain {dom}" in out
+    assert re.search(r"\+\s*<virtualport type='openvswitch'/>", out), out
+    assert re.search(r"\+\s*<tag id='101' nativeMode='untagged'/>", out), out
+    assert snapshot() == legacy_lab
+
+
+@pytest.fixture(scope="module")
+def migrated(legacy_lab: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    started = time.monotonic()
+    run = pyinfra()
+    print(f"\nfirst migration: {time.monotonic() - started:.1f}s")
+    assert run.returncode == 0, output_of(run)
+    return run
+
+
+def ovs_port(name: str) -> dict[str, object]:
+    raw = json.loads(hv(f"ovs-vsctl --format=json --columns=tag,trunks,vlan_mode list Port {name}"))
+    row = dict(zip(raw["headings"], raw["data"][0], strict=True))
+
+    def atom(v: object) -> object:
+        if isinstance(v, list) and v and v[0] == "set":
+            return sorted(v[1])
+        return v
+
+    return {k: atom(v) for k, v in row.items()}
+
+
+def vnet_of(domain: str, mac: str) -> str:
+    xml = hv(f"virsh dumpxml {domain}")
+    for block in re.findall(r"<interface.*?</interface>", xml, re.S):
+        if mac in block:
+            found = re.search(r"<target dev='([^']+)'", block)
+            assert found, block
+            return found.group(1)
+    raise AssertionError(f"{domain} has no NIC {mac}")
+
+
+def test_migration_moves_management_to_tagged_ovs_port(migrated: object) -> None:
+    assert "allow-ovs ovsbr0" in hv("cat /etc/network/interfaces")
+    links = hv("ip -br link | awk '{print $1}'").split()
+    assert not [link for link in links if re.match(r"bridge\d+$", link)], links
+    assert "192.0.2.10/24" in hv("ip -br addr show dev vlan1234")
+    assert ovs_port("vlan1234")["tag"] == 1234
+    # The management IP answers from the switch, and the frames on the trunk carry VLAN 1234.
+    capture = subprocess.Popen(
+        [
+            "lab/ovslab",
+            "sw",
+            "--",
+            "timeout",
+            "10",
+            "tcpdump",
+            "-c",
+            "2",
+            "-nn",
+            "-e",
+            "-l",
+            "-i",
+            "hv1-eth0",
+            "vlan 1234 and icmp",
+        ],
+        cwd=Path(__file__).resolve().parents[2],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    time.sleep(1)
+    sw("ping -c 3 -i 0.2 -W 1 192.0.2.10")
+    frames, _ = capture.communicate(timeout=15)
+    assert "vlan 1234" in frames, frames
+
+
+@pytest.mark.parametrize(
+    ("domain", "mac", "expected"),
+    [
+        ("vm-access", "52:54:00:aa:bb:01", {"tag": 1011, "trunks": [], "vlan_mode": []}),
+        ("vm-trunk", "52:54:00:aa:bb:02", {"tag": [], "trunks": [1011, 1012], "vlan_mode": []}),
+        ("vm-multi", "52:54:00:aa:bb:04", {"tag": 1011, "trunks": [], "vlan_mode": []}),
+        ("vm-multi", "52:54:00:aa:bb:05", {"tag": 1012, "trunks": [], "vlan_mode": []}),
+    ],
+)
+def test_vm_ports_carry_their_vlans(
+    migrated: object, domain: str, mac: str, expected: dict[str, object]
+) -> None:
+    assert ovs_port(vnet_of(domain, mac)) == expected
+
+
+def test_hybrid_port_is_native_untagged(migrated: object) -> None:
+    port = ovs_port(vnet_of("vm-hybrid", "52:54:00:aa:bb:03"))
+    assert port["vlan_mode"] == "native-untagged"
+    assert port["tag"] == 101
+    assert 102 in port["trunks"]  # type: ignore[operator]
+
+
+def test_domains_running_as_before(migrated: object, legacy_lab: dict[str, str]) -> None:
+    assert hv("virsh list --name | sort") == legacy_lab["running"]
+    off = hv("virsh dumpxml --inactive vm-off")
+    assert "<source bridge='ovsbr0'/>" in off and "<tag id='1012'/>" in off
+
+
+def test_backups_kept(migrated: object, legacy_lab: dict[str, str]) -> None:
+    files = hv("ls /var/lib/ovs-hypervisor/backups/*/").split()
+    assert "interfaces" in files and "vm-hybrid.xml" in files
+    backup = hv("cat /var/lib/ovs-hypervisor/backups/*/interfaces")
+    assert backup == legacy_lab["interfaces"]
+
+
+def test_second_run_changes_nothing(migrated: object) -> None:
+    before = snapshot()
+    run = pyinfra()
+    out = output_of(run)
+    assert run.returncode == 0, out
+    assert "Will " not in out
+    assert re.search(r"Changed: 0\b|No changes", out) or "changed: 0" in out.lower(), out
+    assert snapshot() == before
+
+
+def test_dry_run_after_migration_shows_nothing(migrated: object) -> None:
+    run = pyinfra("--dry", "--diff")
+    out = output_of(run)
+    assert run.returncode == 0, out
+    assert "Will modify" not in out and "Will redefine" not in out, out
