@@ -475,15 +475,15 @@ class _Layout:
         line_start = s.rfind("\n", 0, node.start) + 1
         own = s[line_start : node.start]
         own = own if own.strip() == "" else ""
-        child = ""
+        child: str | None = None  # "" is a real (column 0) indent
         for gap in gaps:
             if "\n" in gap:
                 tail = gap.rpartition("\n")[2]
                 if tail.strip() == "":
                     child = tail
                     break
-        self.inline = child == "" and all("\n" not in g for g in gaps)
-        self.child = child or own + "  "
+        self.inline = child is None and all("\n" not in g for g in gaps)
+        self.child = own + "  " if child is None else child
         unit = self.child[len(own) :] if self.child.startswith(own) else ""
         self.unit = unit or "  "
 
@@ -558,14 +558,14 @@ def _patch_interface(
     ):
         return None
 
+    if node.end == node.stag_end:
+        raise ValueError(f"domain {dom!r}, NIC {mac}: empty <interface/>")
     # Split the interface's content into (gap, child) items plus the trailing gap.
     items: list[_Item] = []
     pos = node.stag_end
     for child, el in zip(node.children, kids, strict=True):
         items.append(_Item(s[pos : child.start], s[child.start : child.end], child.local, el))
         pos = child.end
-    if node.end == node.stag_end:
-        raise ValueError(f"domain {dom!r}, NIC {mac}: empty <interface/>")
     etag_start = s.rfind("<", pos, node.end)
     tail, etag = s[pos:etag_start], s[etag_start : node.end]
     lay = _Layout(s, node, [it.gap for it in items] + [tail])

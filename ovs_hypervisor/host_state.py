@@ -7,7 +7,14 @@ import json
 from typing import Any, TypedDict
 
 from ovs_hypervisor.ovs_show import parse_ovs_show
-from ovs_hypervisor.ovsdb_json import bridge_rows, interface_rows, port_rows
+from ovs_hypervisor.ovsdb_json import (
+    BRIDGE_COLUMNS,
+    INTERFACE_COLUMNS,
+    PORT_COLUMNS,
+    bridge_rows,
+    interface_rows,
+    port_rows,
+)
 
 MISSING = "@@OVSHV-MISSING@@"
 
@@ -67,9 +74,10 @@ def ovs_state_command(timeout: int = 5) -> str:
         f'out=$({v} show 2>&1) || {{ echo "@@ERROR ovs-vsctl cannot reach ovsdb-server: '
         '$(echo $out | head -c 300)"; exit 0; }; '
         'echo @@SHOW; printf "%s\\n" "$out"; '
-        f"echo @@PORT; {v} --format=json list Port; "
-        f"echo @@INTERFACE; {v} --format=json list Interface; "
-        f"echo @@BRIDGE; {v} --format=json list Bridge"
+        f"echo @@PORT; {v} --format=json --columns={','.join(PORT_COLUMNS)} list Port; "
+        f"echo @@INTERFACE; {v} --format=json --columns={','.join(INTERFACE_COLUMNS)} "
+        "list Interface; "
+        f"echo @@BRIDGE; {v} --format=json --columns={','.join(BRIDGE_COLUMNS)} list Bridge"
     )
 
 

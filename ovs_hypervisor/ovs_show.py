@@ -1,7 +1,7 @@
 """Parse the text printed by ``ovs-vsctl show``.
 
 The layout comes from ovs-vsctl's ``cmd_show``: the Open_vSwitch row's UUID on the first
-line, then records nested by indentation (4 spaces a level in every OVS release):
+line, then records nested by indentation (4 spaces a level, 2.0 to 3.1 alike):
 
     <uuid>
         Manager TARGET                 -> is_connected: ...
@@ -17,10 +17,14 @@ holding a digit (``Bridge "ovsbr0"``, ``Port "vnet0"``, but ``Bridge br-int``); 
 and in 3.x only strings that are not identifier-like (or look like a UUID) are quoted,
 so ``Bridge ovsbr0``.  Both come back unquoted here.
 
-Columns this module does not know are kept, decoded, in each level's ``other`` dict, so
-a newer OVS that prints one more column does not break the parse.  Anything that is not
-the shape above (a Port outside a Bridge, an Interface outside a Port, an unknown record
-word, bad indentation, an undecodable value) raises ValueError naming the line.
+The keys of the documented shape (``ovs_version``, ``manager``, ``bridges``; per port
+``tag``, ``trunks``, ``interfaces``; per interface ``type``, ``error``) are always there.
+Everything else appears only when ovs-vsctl printed it: ``controller``, ``fail_mode``,
+``datapath_type`` on a bridge, ``options`` on an interface, and, decoded, any column this
+module does not know in that level's ``other`` dict (so a newer OVS that prints one more
+column does not break the parse).  Anything that is not the shape above (a Port outside a
+Bridge, an Interface outside a Port, an unknown record word, bad indentation, an
+undecodable value) raises ValueError naming the line.
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from typing import Literal, TypedDict
+from typing import Literal, NotRequired, TypedDict
 
 __all__ = [
     "OvsShow",
@@ -50,29 +54,29 @@ class ShowRemote(TypedDict):
 
     target: str
     is_connected: bool | None
-    other: dict[str, ShowValue]
+    other: NotRequired[dict[str, ShowValue]]
 
 
 class ShowInterface(TypedDict):
     type: str | None  # None: the line is absent, i.e. a "system" (plain netdev) interface
     error: str | None
-    options: dict[str, str]
-    other: dict[str, ShowValue]
+    options: NotRequired[dict[str, str]]
+    other: NotRequired[dict[str, ShowValue]]
 
 
 class ShowPort(TypedDict):
     tag: int | None
     trunks: list[int]
     interfaces: dict[str, ShowInterface]  # a bond has several
-    other: dict[str, ShowValue]
+    other: NotRequired[dict[str, ShowValue]]
 
 
 class ShowBridge(TypedDict):
     ports: dict[str, ShowPort]
-    controller: list[ShowRemote]
-    fail_mode: str | None
-    datapath_type: str | None  # only newer OVS prints it, and only when it is set
-    other: dict[str, ShowValue]
+    controller: NotRequired[list[ShowRemote]]
+    fail_mode: NotRequired[str]
+    datapath_type: NotRequired[str]  # only newer OVS prints it, and only when it is set
+    other: NotRequired[dict[str, ShowValue]]
 
 
 class OvsShow(TypedDict):
@@ -80,7 +84,7 @@ class OvsShow(TypedDict):
     ovs_version: str | None  # None when nothing (e.g. ovs-ctl) recorded it in the DB
     manager: list[ShowRemote]
     bridges: dict[str, ShowBridge]
-    other: dict[str, ShowValue]
+    other: NotRequired[dict[str, ShowValue]]
 
 
 _UUID_RE = re.compile(r"[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}\Z")
@@ -224,7 +228,7 @@ _PARENT_OF: dict[str, tuple[_Kind, str]] = {
 
 
 def _new_remote(target: str) -> ShowRemote:
-    return {"target": target, "is_connected": None, "other": {}}
+    return {"target": target, "is_connected": None}
 
 
 def _add_record(parent: _Node, word: str, raw_name: str, lineno: int, result: OvsShow) -> _Node:
@@ -242,19 +246,13 @@ def _add_record(parent: _Node, word: str, raw_name: str, lineno: int, result: Ov
     if word == "Bridge":
         if name in result["bridges"]:
             raise ValueError(f"line {lineno}: Bridge {name!r} listed twice")
-        bridge: ShowBridge = {
-            "ports": {},
-            "controller": [],
-            "fail_mode": None,
-            "datapath_type": None,
-            "other": {},
-        }
+        bridge: ShowBridge = {"ports": {}}
         result["bridges"][name] = bridge
         return _Node("bridge", lineno, label, bridge=bridge)
     if word == "Controller":
         assert parent.bridge is not None
         remote = _new_remote(name)
-        parent.bridge["controller"].append(remote)
+        parent.bridge.setdefault("controller", []).append(remote)
         return _Node("controller", lineno, label, remote=remote)
     if word == "Port":
         assert parent.bridge is not None
@@ -264,13 +262,13 @@ def _add_record(parent: _Node, word: str, raw_name: str, lineno: int, result: Ov
                 raise ValueError(
                     f"line {lineno}: Port {name!r} listed twice (already in {bridge_name!r})"
                 )
-        port: ShowPort = {"tag": None, "trunks": [], "interfaces": {}, "other": {}}
+        port: ShowPort = {"tag": None, "trunks": [], "interfaces": {}}
         parent.bridge["ports"][name] = port
         return _Node("port", lineno, label, port=port)
     assert parent.port is not None
     if name in parent.port["interfaces"]:
         raise ValueError(f"line {lineno}: Interface {name!r} listed twice in one Port")
-    iface: ShowInterface = {"type": None, "error": None, "options": {}, "other": {}}
+    iface: ShowInterface = {"type": None, "error": None}
     parent.port["interfaces"][name] = iface
     return _Node("interface", lineno, label, iface=iface)
 
@@ -285,7 +283,7 @@ def _set_key(node: _Node, key: str, raw: str, lineno: int, result: OvsShow) -> N
         if key == "ovs_version":
             result["ovs_version"] = _string(raw, lineno, key)
         else:
-            result["other"][key] = _parse_datum(raw, lineno, strings=False)
+            result.setdefault("other", {})[key] = _parse_datum(raw, lineno, strings=False)
     elif node.kind in ("manager", "controller"):
         assert node.remote is not None
         if key == "is_connected":
@@ -294,7 +292,7 @@ def _set_key(node: _Node, key: str, raw: str, lineno: int, result: OvsShow) -> N
                 raise ValueError(f"line {lineno}: is_connected: expected true or false")
             node.remote["is_connected"] = value
         else:
-            node.remote["other"][key] = _parse_datum(raw, lineno, strings=False)
+            node.remote.setdefault("other", {})[key] = _parse_datum(raw, lineno, strings=False)
     elif node.kind == "bridge":
         assert node.bridge is not None
         if key == "fail_mode":
@@ -302,7 +300,7 @@ def _set_key(node: _Node, key: str, raw: str, lineno: int, result: OvsShow) -> N
         elif key == "datapath_type":
             node.bridge["datapath_type"] = _string(raw, lineno, key)
         else:
-            node.bridge["other"][key] = _parse_datum(raw, lineno, strings=False)
+            node.bridge.setdefault("other", {})[key] = _parse_datum(raw, lineno, strings=False)
     elif node.kind == "port":
         assert node.port is not None
         if key == "tag":
@@ -312,7 +310,7 @@ def _set_key(node: _Node, key: str, raw: str, lineno: int, result: OvsShow) -> N
             items = value if isinstance(value, list) else [value]
             node.port["trunks"] = [_int(v, lineno, "trunks") for v in items]
         else:
-            node.port["other"][key] = _parse_datum(raw, lineno, strings=False)
+            node.port.setdefault("other", {})[key] = _parse_datum(raw, lineno, strings=False)
     else:
         assert node.iface is not None
         if key == "type":
@@ -325,19 +323,21 @@ def _set_key(node: _Node, key: str, raw: str, lineno: int, result: OvsShow) -> N
                 raise ValueError(f"line {lineno}: options: expected a {{key=value}} map")
             node.iface["options"] = {str(k): str(v) for k, v in value.items()}
         else:
-            node.iface["other"][key] = _parse_datum(raw, lineno, strings=False)
+            node.iface.setdefault("other", {})[key] = _parse_datum(raw, lineno, strings=False)
 
 
 def parse_ovs_show(text: str) -> OvsShow:
     """Parse ``ovs-vsctl show`` output (any OVS version from 2.0 to 3.x).
 
-    Returns ``{"uuid", "ovs_version", "manager", "bridges", "other"}`` where ``bridges``
-    maps bridge name -> ``{"ports", "controller", "fail_mode", "datapath_type", "other"}``
-    and each port -> ``{"tag", "trunks", "interfaces", "other"}`` and each interface ->
-    ``{"type", "error", "options", "other"}``.  Raises ValueError on anything else.
+    Returns ``{"uuid", "ovs_version", "manager", "bridges"}`` where ``bridges`` maps
+    bridge name -> ``{"ports"}`` (+ ``controller``, ``fail_mode``, ``datapath_type``),
+    each port -> ``{"tag", "trunks", "interfaces"}`` and each interface -> ``{"type",
+    "error"}`` (+ ``options``); keys in parentheses, and ``other``, only when printed.
+    Raises ValueError on anything else.
     """
     lines: list[tuple[int, int, str]] = []
-    for lineno, raw_line in enumerate(text.splitlines(), start=1):
+    # Split on "\n" only: a quoted name may hold other line-break characters verbatim.
+    for lineno, raw_line in enumerate(text.split("\n"), start=1):
         line = raw_line.rstrip()
         if not line:
             continue
@@ -353,13 +353,7 @@ def parse_ovs_show(text: str) -> OvsShow:
         raise ValueError(
             f"line {first_lineno}: expected the Open_vSwitch UUID as the first line, got {first!r}"
         )
-    result: OvsShow = {
-        "uuid": first.lower(),
-        "ovs_version": None,
-        "manager": [],
-        "bridges": {},
-        "other": {},
-    }
+    result: OvsShow = {"uuid": first.lower(), "ovs_version": None, "manager": [], "bridges": {}}
     stack: list[tuple[int, _Node]] = [(base_indent, _Node("root", first_lineno, "the UUID line"))]
 
     for lineno, indent, content in lines[1:]:

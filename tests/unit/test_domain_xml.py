@@ -77,8 +77,8 @@ def test_access_trunk_hybrid_exact_config() -> None:
     for mac in (NIC1, NIC2, NIC3):
         el = iface(out, mac)
         assert el.get("type") == "bridge"
-        assert [dict(s.attrib) for s in el.findall("source")] == [{"bridge": BR}]
-        assert [dict(v.attrib) for v in el.findall("virtualport")] == [{"type": "openvswitch"}]
+        assert [s.items() for s in el.findall("source")] == [[("bridge", BR)]]
+        assert [v.items() for v in el.findall("virtualport")] == [[("type", "openvswitch")]]
     assert vlan_of(iface(out, NIC1)) == (None, [("1011", None)])
     assert vlan_of(iface(out, NIC2)) == ("yes", [("1011", None), ("1012", None)])
     assert vlan_of(iface(out, NIC3)) == ("yes", [("101", "untagged"), ("102", None)])
@@ -136,7 +136,8 @@ def test_existing_vlan_and_virtualport_replaced_in_place() -> None:
     # <vlan> came before <virtualport> in the input; both stay where they were.
     assert [c.tag for c in el] == ["mac", "source", "vlan", "virtualport", "model", "address"]
     assert vlan_of(el) == (None, [("5", None)])
-    assert el.find("virtualport").attrib == {"type": "openvswitch"}  # type: ignore[union-attr]
+    vport = el.find("virtualport")
+    assert vport is not None and vport.items() == [("type", "openvswitch")]
     assert el.find("virtualport/parameters") is None  # 802.1Qbg parameters dropped
     assert el.get("trustGuestRxFilters") == "yes"
 
@@ -199,6 +200,33 @@ def test_direct_nic_converted_and_inline_nic_stays_inline() -> None:
     assert "<source bridge='ovsbr0'/><virtualport type='openvswitch'/><vlan>" in two
 
 
+def test_status_only_actual_element_removed_cleanly() -> None:
+    xml = load("legacy-full.xml").replace(
+        "      <source network='default' portgroup='office'/>\n",
+        "      <source network='default' portgroup='office'/>\n"
+        "      <actual type='bridge'>\n        <source bridge='virbr0'/>\n      </actual>\n",
+    )
+    out = patch_domain_xml(xml, BR, {NIC3: {"vlan": 3}})
+    assert "<actual" not in out and "virbr0" not in out
+    assert (
+        "      <mac address='52:54:00:aa:bb:03'/>\n      <source bridge='ovsbr0'/>\n"
+        "      <virtualport type='openvswitch'/>\n      <vlan>\n        <tag id='3'/>\n"
+        "      </vlan>\n      <model type='e1000e'/>\n"
+    ) in out
+
+
+def test_duplicate_vlan_children_collapse_to_one() -> None:
+    xml = load("legacy-full.xml").replace(
+        "<source bridge='bridge1011'/>",
+        "<source bridge='bridge1011'/>\n      <vlan><tag id='1'/></vlan>\n"
+        "      <!-- old -->\n      <vlan><tag id='2'/></vlan>",
+    )
+    out = patch_domain_xml(xml, BR, {NIC1: {"vlan": 9}})
+    assert vlan_of(iface(out, NIC1)) == (None, [("9", None)])
+    assert "      </vlan>\n      <!-- old -->\n      <model type='virtio'/>" in out
+    assert patch_domain_xml(out, BR, {NIC1: {"vlan": 9}}) == out
+
+
 def test_untyped_virtualport_keeps_only_ovs_parameters() -> None:
     out = patch_domain_xml(
         load("net-virtio-network-portgroup.xml"), BR, {"10:11:22:33:44:55": {"vlan": 6}}
@@ -207,7 +235,7 @@ def test_untyped_virtualport_keeps_only_ovs_parameters() -> None:
     assert vp is not None and vp.get("type") == "openvswitch"
     params = vp.find("parameters")
     assert params is not None
-    assert dict(params.attrib) == {"interfaceid": "09b11c53-8b5c-4eeb-8f00-d84eaa0aaa4f"}
+    assert params.items() == [("interfaceid", "09b11c53-8b5c-4eeb-8f00-d84eaa0aaa4f")]
 
 
 def test_existing_openvswitch_virtualport_parameters_kept() -> None:
@@ -224,7 +252,7 @@ def test_existing_openvswitch_virtualport_parameters_kept() -> None:
 def test_other_virtualport_type_replaced() -> None:
     out = patch_domain_xml(load("net-midonet.xml"), BR, {"00:11:22:33:44:55": {"vlan": 9}})
     vp = iface(out, "00:11:22:33:44:55").findall("virtualport")
-    assert len(vp) == 1 and dict(vp[0].attrib) == {"type": "openvswitch"} and len(vp[0]) == 0
+    assert len(vp) == 1 and vp[0].items() == [("type", "openvswitch")] and len(vp[0]) == 0
 
 
 def test_xml_declaration_and_mixed_quotes_survive() -> None:
@@ -241,10 +269,10 @@ TRICKY = """<?xml version="1.0"?>
   <devices>
     <!-- <interface type='bridge'><mac address='52:54:00:aa:bb:01'/></interface> -->
     <interface type='bridge'/>
-    <interface x:note='a>b</interface>' type = "bridge" >
+    <interface x:note='a>b&lt;/interface>' type = "network" >
       <mac address='52:54:00:aa:bb:01'/>
       <!-- </interface> -->
-      <source bridge='bridge5'/>
+      <source network='n1'/>
       <x:blob><![CDATA[</interface><interface type='user'>]]></x:blob>
     </interface >
     <interface type='bridge'><mac address='52:54:00:aa:bb:02'/><source bridge='b'/></interface>
@@ -257,7 +285,7 @@ def test_span_location_survives_hostile_text() -> None:
     out = patch_domain_xml(TRICKY, BR, {NIC1: {"vlan": 5}})
     head = TRICKY[: TRICKY.index("<interface x:note")]
     tail = TRICKY[TRICKY.index("      <x:blob>") :]
-    assert out.startswith(head + "<interface x:note='a>b</interface>' type = 'bridge' >\n")
+    assert out.startswith(head + "<interface x:note='a>b&lt;/interface>' type = 'bridge' >\n")
     assert out.endswith(tail)
     assert (
         "      <!-- </interface> -->\n      <source bridge='ovsbr0'/>\n"
@@ -582,5 +610,7 @@ def test_property_exact_config_idempotent_and_local(
             assert iface_spans(out)[i] == iface_spans(xml)[i]
     # A second deploy with other VLANs changes exactly those NICs' VLANs.
     again = patch_domain_xml(out, BR, second)
-    assert {n["mac"]: n["vlan"] for n in domain_nics(again)} == {**got, **second}
+    want: dict[str | None, object] = dict(got)
+    want.update(second)
+    assert {n["mac"]: n["vlan"] for n in domain_nics(again)} == want
     assert patch_domain_xml(again, BR, second) == again

@@ -1,0 +1,643 @@
+"""parse_interfaces on real-world style files, edge cases, and against Debian's own ifquery.
+
+The sample files and their origins are listed in tests/data/interfaces/README.md.  Where
+`ifquery` (package ifupdown) is installed, every sample, every example of the installed
+openvswitch-switch README.Debian and a stream of random files are also read by it, and
+both readings must agree.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gzip
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ovs_hypervisor.interfaces import (
+    KNOWN_METHODS,
+    OptionLine,
+    normalise_key,
+    parse_interfaces,
+    parse_interfaces_located,
+)
+
+DATA = Path(__file__).resolve().parent.parent / "data" / "interfaces"
+SAMPLES = sorted(DATA.glob("*.interfaces"))
+README_DEBIAN = Path("/usr/share/doc/openvswitch-switch/README.Debian.gz")
+
+
+def load(name: str) -> str:
+    return (DATA / name).read_text()
+
+
+def opts(parsed: Any, name: str, family: str = "inet") -> dict[str, list[str]]:
+    options: dict[str, list[str]] = parsed["interfaces"][name][family]["options"]
+    return options
+
+
+# --- the sample files --------------------------------------------------------------------
+
+
+def test_legacy_vlan_bridges() -> None:
+    parsed = parse_interfaces(load("legacy-bridges.interfaces"))
+    assert parsed["source"] == ["/etc/network/interfaces.d/*"]
+    assert parsed["auto"] == [
+        "lo",
+        "eth0",
+        "vlan1234",
+        "bridge1234",
+        "vlan1011",
+        "bridge1011",
+        "vlan1012",
+        "bridge1012",
+    ]
+    assert parsed["allow"] == {}
+    ifaces = parsed["interfaces"]
+    assert ifaces["lo"] == {"inet": {"method": "loopback", "options": {}}}
+    assert ifaces["eth0"] == {"inet": {"method": "manual", "options": {}}}
+    for vlan in ("1234", "1011", "1012"):
+        assert opts(parsed, f"vlan{vlan}") == {"vlan_raw_device": ["eth0"]}
+        assert opts(parsed, f"bridge{vlan}")["bridge_ports"] == [f"vlan{vlan}"]
+    assert ifaces["bridge1234"]["inet"] == {
+        "method": "static",
+        "options": {
+            "bridge_ports": ["vlan1234"],
+            "bridge_fd": ["0"],
+            "address": ["192.0.2.10/24"],
+            "gateway": ["192.0.2.1"],
+        },
+    }
+    assert opts(parsed, "bridge1012")["post_up"] == [
+        "echo 1 > /proc/sys/net/ipv6/conf/bridge1012/disable_ipv6"
+    ]
+
+
+def test_ovs_after_file() -> None:
+    parsed = parse_interfaces(load("ovs-after.interfaces"))
+    assert parsed["auto"] == ["lo"]
+    assert parsed["allow"] == {"ovs": ["ovsbr0"], "ovsbr0": ["eth0", "vlan1234"]}
+    assert opts(parsed, "ovsbr0") == {"ovs_type": ["OVSBridge"], "ovs_ports": ["eth0 vlan1234"]}
+    assert opts(parsed, "eth0") == {"ovs_bridge": ["ovsbr0"], "ovs_type": ["OVSPort"]}
+    mgmt = parsed["interfaces"]["vlan1234"]
+    assert list(mgmt) == ["inet", "inet6"]
+    assert mgmt["inet"]["method"] == "static"
+    assert mgmt["inet"]["options"]["ovs_options"] == ["tag=1234"]
+    assert mgmt["inet"]["options"]["dns_nameservers"] == ["192.0.2.53"]
+    assert mgmt["inet6"] == {
+        "method": "auto",
+        "options": {
+            "privext": ["2"],
+            "accept_ra": ["1"],
+            "pre_up": ["sysctl -w net.ipv6.conf.vlan1234.disable_ipv6=0"],
+        },
+    }
+
+
+def test_openvswitch_readme_examples_file() -> None:
+    parsed = parse_interfaces(load("ovs-readme-examples.interfaces"))
+    assert parsed["allow"] == {
+        "ovs": ["br0", "br1", "br2"],
+        "br0": ["eth0"],
+        "br1": ["vlan100"],
+        "br2": ["bond0"],
+    }
+    assert opts(parsed, "vlan100")["ovs_extra"] == [
+        "set interface ${IFACE} external-ids:iface-id=$(hostname -s)"
+    ]
+    assert opts(parsed, "bond0")["ovs_bonds"] == ["eth2 eth3"]
+    assert opts(parsed, "bond0")["ovs_options"] == ["bond_mode=balance-tcp lacp=active"]
+    assert parsed["interfaces"]["br0"]["inet"]["method"] == "dhcp"
+
+
+def test_proxmox_style_file() -> None:
+    parsed = parse_interfaces(load("proxmox-style-ovs.interfaces"))
+    assert parsed["auto"] == ["lo", "vmbr0"]
+    assert parsed["allow"]["ovs"] == ["vmbr0", "vmbr1"]
+    assert parsed["allow"]["vmbr0"] == ["bond0", "vlan50", "patch-vmbr0"]
+    bond = opts(parsed, "bond0")
+    assert bond["pre_up"] == ["( ip link set enp1s0 mtu 9000 && ip link set enp2s0 mtu 9000 )"]
+    assert bond["ovs_options"] == ["bond_mode=balance-tcp lacp=active other_config:lacp-time=fast"]
+    assert parsed["interfaces"]["vlan50"]["inet6"]["options"]["address"] == ["2001:db8:50::20"]
+    assert opts(parsed, "patch-vmbr1")["ovs_patch_peer"] == ["patch-vmbr0"]
+
+
+def test_manpage_features_file() -> None:
+    parsed = parse_interfaces(load("manpage-features.interfaces"))
+    assert parsed["auto"] == ["eth0", "lo", "eth2", "eth3"]  # allow-auto is auto
+    assert parsed["allow"] == {"hotplug": ["eth1"]}
+    assert parsed["no_auto_down"] == ["eth0"]
+    assert parsed["no_scripts"] == ["eth3"]
+    assert parsed["rename"] == ["eth9=eth3"]
+    assert parsed["source"] == ["interfaces.d/*.cfg"]
+    assert parsed["source_directory"] == ["interfaces.d"]
+    assert parsed["mapping"] == [
+        {
+            "pattern": ["eth4", "eth5"],
+            "options": {
+                "script": ["/usr/share/doc/ifupdown/examples/get-mac-address.sh"],
+                "map": ["02:00:00:00:00:04 home", "02:00:00:00:00:05 work"],
+            },
+        }
+    ]
+    ifaces = parsed["interfaces"]
+    assert ifaces["eth0"] == {
+        "inet": {"method": "dhcp", "options": {}},
+        "inet6": {"method": "auto", "options": {}},
+    }
+    assert ifaces["eth1"]["inet6"]["options"]["gateway"] == ["fec0:0:0:1::1"]
+    assert ifaces["eth2"]["inet"] == {
+        "method": "manual",
+        "options": {
+            # inherited from "ethernet" first, then its own; then the second stanza's
+            "mtu": ["1500", "9000"],
+            "hwaddress": ["02:00:00:00:00:01"],
+            "up": ["ip link set $IFACE promisc on", "echo one         two", "echo second stanza"],
+            "post_up": ['echo "post-up # is not a comment here"'],
+            "pre_down": ["echo going-down"],
+            "down": ["echo down"],
+            "dns_nameservers": ["192.0.2.53 192.0.2.54"],
+            "dns_search": ["example.org"],
+        },
+    }
+    assert opts(parsed, "eth3") == {"ovs_type": ["OVSPort"], "ovs_bridge": ["ovsbr0"]}
+
+
+# --- the format, case by case -----------------------------------------------------------
+
+
+def test_empty_and_comment_only_files() -> None:
+    empty: dict[str, Any] = {
+        "interfaces": {},
+        "auto": [],
+        "allow": {},
+        "source": [],
+        "source_directory": [],
+        "mapping": [],
+        "rename": [],
+        "no_auto_down": [],
+        "no_scripts": [],
+    }
+    assert parse_interfaces("") == empty
+    assert parse_interfaces("# nothing\n\n   \t\n  # still nothing \\\n") == empty
+
+
+def test_keys_are_normalised_and_repeats_keep_order() -> None:
+    text = """\
+iface br0 inet manual
+    ovs-type OVSBridge
+    up echo 1
+    post-up echo 2
+    up echo 3
+    ovs_type OVSPort
+    dns-nameservers 192.0.2.1
+    dns_nameservers 192.0.2.2
+    MTU 9000
+"""
+    assert opts(parse_interfaces(text), "br0") == {
+        "ovs_type": ["OVSBridge", "OVSPort"],
+        "up": ["echo 1", "echo 3"],
+        "post_up": ["echo 2"],
+        "dns_nameservers": ["192.0.2.1", "192.0.2.2"],
+        "MTU": ["9000"],  # case is kept: ifupdown's methods only read "mtu"
+    }
+    assert normalise_key("vlan-raw-device") == "vlan_raw_device"
+
+
+def test_values_keep_inner_spacing_and_hash() -> None:
+    text = "iface x inet manual\n\tup   echo  a\t b  # c  \t\n  bridge_ports   none\n"
+    assert opts(parse_interfaces(text), "x") == {
+        "up": ["echo  a\t b  # c"],
+        "bridge_ports": ["none"],
+    }
+
+
+def test_line_continuation() -> None:
+    text = (
+        "auto eth0 \\\n  eth1\n"
+        "iface eth0 inet manual\n"
+        "  up echo a \\\n      b\\\n# not a comment inside a continuation\n"
+        "  down echo x \\ \n"  # a backslash followed by a space does not continue
+        "  mtu 1 \\\n\n"  # continued into a blank line
+        "  hwaddress 02:00:00:00:00:09 \\"  # the file ends in a continuation
+    )
+    parsed = parse_interfaces(text)
+    assert parsed["auto"] == ["eth0", "eth1"]
+    assert opts(parsed, "eth0") == {
+        "up": ["echo a       b# not a comment inside a continuation"],
+        "down": ["echo x \\"],
+        "mtu": ["1"],
+        "hwaddress": ["02:00:00:00:00:09"],
+    }
+
+
+def test_stanza_keywords_may_be_indented_and_crlf_is_whitespace() -> None:
+    text = "  auto eth0\r\n\tiface eth0 inet static\r\n address 192.0.2.1/24\r\n"
+    parsed = parse_interfaces(text)
+    assert parsed["auto"] == ["eth0"]
+    assert opts(parsed, "eth0") == {"address": ["192.0.2.1/24"]}
+
+
+def test_auto_and_allow_lines() -> None:
+    text = """\
+auto eth0 eth1
+auto eth1 eth2
+allow-hotplug eth3 eth4
+allow-hotplug eth3
+allow-auto eth5
+allow-ovs ovsbr0 ovsbr1
+allow-ovsbr0 eth0 vlan10
+auto
+"""
+    parsed = parse_interfaces(text)
+    assert parsed["auto"] == ["eth0", "eth1", "eth2", "eth5"]
+    assert parsed["allow"] == {
+        "hotplug": ["eth3", "eth4"],
+        "ovs": ["ovsbr0", "ovsbr1"],
+        "ovsbr0": ["eth0", "vlan10"],
+    }
+
+
+def test_source_lines_are_recorded_not_followed() -> None:
+    text = (
+        "source /etc/network/interfaces.d/*\n"
+        "source-directory /etc/network/interfaces.d\n"
+        "source-dir more.d\n"
+        "source /etc/a b\n"
+    )
+    parsed = parse_interfaces(text)
+    assert parsed["source"] == ["/etc/network/interfaces.d/*", "/etc/a b"]
+    assert parsed["source_directory"] == ["/etc/network/interfaces.d", "more.d"]
+
+
+def test_multi_family_and_repeated_stanzas() -> None:
+    text = """\
+iface vlan1234 inet static
+    address 192.0.2.10/24
+iface vlan1234 inet6 auto
+    privext 2
+iface vlan1234 inet static
+    address 198.51.100.10/24
+    up ip route add 203.0.113.0/24 via 198.51.100.1
+"""
+    ifaces = parse_interfaces(text)["interfaces"]
+    assert ifaces["vlan1234"]["inet"] == {
+        "method": "static",
+        "options": {
+            "address": ["192.0.2.10/24", "198.51.100.10/24"],
+            "up": ["ip route add 203.0.113.0/24 via 198.51.100.1"],
+        },
+    }
+    assert ifaces["vlan1234"]["inet6"] == {"method": "auto", "options": {"privext": ["2"]}}
+
+
+def test_inherits() -> None:
+    text = """\
+iface base inet static
+    mtu 1500
+iface base inet6 auto
+    privext 2
+iface eth0 inet static inherits base
+    address 192.0.2.1/24
+iface eth1 inherits base
+iface eth2 inet6 inherits base
+iface eth3 inherits eth0
+"""
+    ifaces = parse_interfaces(text)["interfaces"]
+    assert ifaces["eth0"]["inet"]["options"] == {"mtu": ["1500"], "address": ["192.0.2.1/24"]}
+    # without a family: the first stanza of that name, whatever its family
+    assert ifaces["eth1"] == {"inet": {"method": "static", "options": {"mtu": ["1500"]}}}
+    assert ifaces["eth2"] == {"inet6": {"method": "auto", "options": {"privext": ["2"]}}}
+    assert ifaces["eth3"]["inet"]["options"] == {"mtu": ["1500"], "address": ["192.0.2.1/24"]}
+
+
+def test_mapping_stanzas() -> None:
+    text = "mapping eth*\n  script /bin/map.sh\n  map a b\n  map c\nmapping wlan0\n  script s\n"
+    assert parse_interfaces(text)["mapping"] == [
+        {"pattern": ["eth*"], "options": {"script": ["/bin/map.sh"], "map": ["a b", "c"]}},
+        {"pattern": ["wlan0"], "options": {"script": ["s"]}},
+    ]
+
+
+def test_every_known_method_is_accepted() -> None:
+    for family, methods in KNOWN_METHODS.items():
+        for method in methods:
+            parsed = parse_interfaces(f"iface x {family} {method}\n")
+            assert parsed["interfaces"]["x"][family]["method"] == method
+
+
+BAD = [
+    ("address 192.0.2.1\niface eth0 inet manual\n", "line 1: misplaced option 'address'"),
+    ("# c\n\n   mtu 9000\n", "line 3: misplaced option 'mtu'"),
+    ("iface eth0 inet manual\nauto eth1\n  mtu 9000\n", "line 3: misplaced option 'mtu'"),
+    ("iface eth0 inet manual\nsource x\n  mtu 9000\n", "line 3: misplaced option"),
+    ("iface eth0 inet manual\nrename a=b\n  mtu 9000\n", "line 3: misplaced option"),
+    ("iface eth0 inet manual\n  mtu\n", "line 2: option 'mtu' with empty value"),
+    ("iface eth0 inet manual\n  bridge_ports   \t\n", "line 2: option 'bridge_ports' with"),
+    ("iface\n", "line 1: iface without a name"),
+    ("iface eth0\n", "line 1: iface eth0: no address family"),
+    ("\n\niface eth0 inet\n", "line 3: iface eth0: no method"),
+    ("iface eth0 ipv4 static\n", "unknown address family 'ipv4'"),
+    ("iface eth0 inet6 slaac\n", "unknown inet6 method 'slaac'"),
+    ("iface eth0 inet auto\n", "unknown inet method 'auto'"),
+    ("iface eth0 inet static 192.0.2.1\n", "line 1: iface eth0: unexpected '192.0.2.1'"),
+    ("iface eth0 inet static inherits\n", "unexpected 'inherits'"),
+    ("iface eth0 inet static inherits a b\n", "unexpected 'inherits a b'"),
+    ("iface eth0 inet manual inherits nope\n", "line 1: iface eth0: unknown iface to inherit"),
+    ("iface a inet6 auto\niface b inet manual inherits a\n", "unknown iface to inherit from: a"),
+    ("iface eth0 inet static\niface eth0 inet dhcp\n", "line 2: 'iface eth0 inet dhcp' conflicts"),
+    ("mapping\n", "line 1: mapping without an interface pattern"),
+    ("mapping eth0\n  script a\n  mtu 1\n", "line 3: misplaced option 'mtu' in a mapping"),
+    ("mapping eth0\n  script a\n  script b\n", "line 3: duplicate script"),
+    ("mapping eth0\n  map\n", "line 2: map with empty value"),
+    ("source\n", "line 1: source without a path"),
+    ("source-directory\n", "line 1: source-directory without a path"),
+    ("allow- eth0\n", "line 1: misplaced option 'allow-'"),
+    ("iface eth0 inet manual\n  up a \\\n\n  mtu\n", "line 4: option 'mtu' with empty value"),
+    ("iface x inet manual\n  up a \\\n  b\n  down\n", "line 4: option 'down' with empty value"),
+]
+
+
+@pytest.mark.parametrize(("text", "message"), BAD)
+def test_bad_input_raises_value_error_with_line(text: str, message: str) -> None:
+    with pytest.raises(ValueError, match=re.escape(message)):
+        parse_interfaces(text)
+
+
+def test_located_stanzas_carry_line_numbers() -> None:
+    text = "# head\nauto eth0\n\niface eth0 inet manual\n  up a \\\n   b\n  mtu 9000\n"
+    stanzas = parse_interfaces_located(text)
+    assert [(s.line, s.keyword, s.args) for s in stanzas] == [
+        (2, "auto", ("eth0",)),
+        (4, "iface", ("eth0", "inet", "manual")),
+    ]
+    assert stanzas[1].options == (
+        OptionLine(line=5, key="up", value="a    b"),
+        OptionLine(line=7, key="mtu", value="9000"),
+    )
+    located = parse_interfaces_located(load("ovs-after.interfaces"))
+    vlan = [s for s in located if s.keyword == "iface" and s.args[0] == "vlan1234"]
+    assert [(s.line, s.args[1]) for s in vlan] == [(15, "inet"), (23, "inet6")]
+    assert vlan[1].options[2] == OptionLine(
+        26, "pre-up", "sysctl -w net.ipv6.conf.vlan1234.disable_ipv6=0"
+    )
+
+
+# --- against the real ifupdown ----------------------------------------------------------
+
+
+def find_ifquery() -> str | None:
+    found = shutil.which("ifquery")
+    if found:
+        return found
+    for path in ("/usr/sbin/ifquery", "/sbin/ifquery"):
+        if os.access(path, os.X_OK):
+            return path
+    return None
+
+
+IFQUERY = find_ifquery()
+needs_ifquery = pytest.mark.skipif(IFQUERY is None, reason="ifquery (package ifupdown) missing")
+
+# Options ifquery adds on its own (method defaults and values it derives).
+IFQUERY_DERIVED = {
+    "broadcast",
+    "netmask",
+    "autoconf",
+    "preferred_lifetime",
+    "dad_attempts",
+    "dad_interval",
+    "accept_ra",
+    "request_prefix",
+    "ll_attempts",
+    "ll_interval",
+}
+# ifupdown runs these under another name.
+IFUPDOWN_ALIASES = {"post_up": "up", "pre_down": "down"}
+
+
+def run_ifquery(path: Path, *args: str) -> str:
+    assert IFQUERY is not None
+    # --no-mappings: never let a test run a mapping script.
+    proc = subprocess.run(
+        [IFQUERY, "--no-mappings", "-i", str(path), *args],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout
+
+
+def ifquery_options(path: Path, iface: str) -> dict[str, list[str]]:
+    """`ifquery IFACE` prints `key: value`; repeated plain options come out as one value
+    with newline-separated parts, printed as bare continuation lines."""
+    out: dict[str, list[str]] = {}
+    last: list[str] | None = None
+    for line in run_ifquery(path, iface).split("\n")[:-1]:
+        match = re.match(r"([^\s:]+): ?(.*)\Z", line)
+        if match:
+            last = out.setdefault(normalise_key(match.group(1)), [])
+            last.append(match.group(2))
+        else:
+            assert last is not None, line
+            last.append(line)
+    return out
+
+
+def our_options(parsed: Any, iface: str) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for stanza in parsed["interfaces"][iface].values():
+        for key, values in stanza["options"].items():
+            key = IFUPDOWN_ALIASES.get(key, key)
+            if key == "address":  # ifquery shows address/prefix split into address + netmask
+                values = [v.split("/")[0] for v in values]
+            out.setdefault(key, []).extend(values)
+    return out
+
+
+def assert_ifquery_agrees(path: Path, text: str) -> None:
+    parsed = parse_interfaces(text)
+    # ifupdown always puts "lo" first in the auto class, before reading the file.
+    auto = ["lo", *(name for name in parsed["auto"] if name != "lo")]
+    assert run_ifquery(path, "--list").split() == auto
+    for klass, names in parsed["allow"].items():
+        assert run_ifquery(path, "--list", f"--allow={klass}").split() == names, klass
+    for iface in parsed["interfaces"]:
+        theirs = ifquery_options(path, iface)
+        ours = our_options(parsed, iface)
+        for key in set(ours) | set(theirs):
+            if key in IFQUERY_DERIVED:
+                assert not Counter(ours.get(key, [])) - Counter(theirs.get(key, [])), (iface, key)
+            else:
+                assert sorted(ours.get(key, [])) == sorted(theirs.get(key, [])), (iface, key)
+
+
+def sandboxed(tmp_path: Path, text: str) -> tuple[Path, str]:
+    # Point absolute "source" lines into the temporary directory, so ifquery never reads
+    # this machine's /etc/network/interfaces.d.
+    text = text.replace("/etc/network/interfaces.d", str(tmp_path / "interfaces.d"))
+    path = tmp_path / "interfaces"
+    path.write_text(text)
+    return path, text
+
+
+@needs_ifquery
+@pytest.mark.parametrize("sample", SAMPLES, ids=lambda p: p.name)
+def test_ifquery_agrees_on_samples(sample: Path, tmp_path: Path) -> None:
+    assert_ifquery_agrees(*sandboxed(tmp_path, sample.read_text()))
+
+
+def readme_examples() -> list[tuple[str, str]]:
+    if not README_DEBIAN.exists():
+        return []
+    text = gzip.decompress(README_DEBIAN.read_bytes()).decode()
+    parts = re.split(r"^(ex \d+):.*$", text, flags=re.MULTILINE)
+    examples = []
+    for title, body in zip(parts[1::2], parts[2::2], strict=True):
+        body = body.split("\n -- ")[0]  # the signature after the last example
+        if "iface " in body:  # "ex 8" is shell commands, not a file
+            examples.append((title, body))
+    return examples
+
+
+@needs_ifquery
+@pytest.mark.skipif(not README_DEBIAN.exists(), reason="openvswitch-switch docs not installed")
+@pytest.mark.parametrize(("title", "body"), readme_examples() or [("none", "")])
+def test_installed_readme_debian_examples(title: str, body: str, tmp_path: Path) -> None:
+    parsed = parse_interfaces(body)
+    assert parsed["allow"]["ovs"], title
+    for stanzas in parsed["interfaces"].values():
+        assert stanzas["inet"]["options"]["ovs_type"][0].startswith("OVS")
+    assert_ifquery_agrees(*sandboxed(tmp_path, body))
+
+
+# --- properties -------------------------------------------------------------------------
+
+KEYWORDS = {"iface", "mapping", "auto", "rename", "source", "no-auto-down", "no-scripts"}
+iface_names = st.from_regex(r"[a-z][a-z0-9]{0,9}", fullmatch=True)
+option_keys = st.from_regex(r"x[a-z0-9_]{0,12}", fullmatch=True)
+option_values = st.from_regex(r"[!-~]([ -~]{0,20}[!-~])?", fullmatch=True).filter(
+    lambda v: not v.endswith("\\")
+)
+# ifquery prints "key: value" and a repeated option's further values as bare lines, so
+# values compared with its output must not look like "key:".
+plain_values = option_values.filter(lambda v: ":" not in v)
+families = st.sampled_from(sorted(KNOWN_METHODS))
+
+
+@st.composite
+def stanzas(draw: st.DrawFn, safe_methods: bool = False) -> dict[str, Any]:
+    if safe_methods:  # no method defaults or conversions in ifquery's output
+        family, method = draw(st.sampled_from([("inet", "manual"), ("inet6", "manual")]))
+    else:
+        family = draw(families)
+        method = draw(st.sampled_from(sorted(KNOWN_METHODS[family])))
+    values = plain_values if safe_methods else option_values
+    options = draw(st.dictionaries(option_keys, st.lists(values, min_size=1, max_size=3)))
+    return {"family": family, "method": method, "options": options}
+
+
+@st.composite
+def files(draw: st.DrawFn, safe_methods: bool = False) -> dict[str, Any]:
+    ifaces = draw(st.dictionaries(iface_names, stanzas(safe_methods), max_size=5))
+    names = sorted(ifaces)
+
+    def subset(least: int) -> list[str]:
+        order = draw(st.permutations(names))
+        return list(order[: draw(st.integers(least, len(order)))])
+
+    class_names = st.from_regex(r"[a-z][a-z0-9]{0,6}", fullmatch=True)
+    classes = draw(st.lists(class_names.filter(lambda c: c != "auto"), unique=True, max_size=3))
+    allow = {klass: subset(1) for klass in classes} if names else {}
+    return {"interfaces": ifaces, "auto": subset(0), "allow": allow}
+
+
+def render(spec: dict[str, Any], draw: Callable[[st.SearchStrategy[Any]], Any]) -> str:
+    gap = st.sampled_from([" ", "  ", "\t", " \t "])
+    indent = st.sampled_from(["", "    ", "\t", "  "])
+    lines: list[str] = []
+    if spec["auto"]:
+        lines.append("auto " + " ".join(spec["auto"]))
+    for klass, names in spec["allow"].items():
+        lines.append(f"allow-{klass}{draw(gap)}" + draw(gap).join(names))
+    for name, stanza in spec["interfaces"].items():
+        lines.append(f"iface {name} {stanza['family']} {stanza['method']}")
+        if draw(st.booleans()):
+            lines.append(draw(indent) + "# a comment")
+        for key, values in stanza["options"].items():
+            for value in values:
+                spelled = key.replace("_", "-") if draw(st.booleans()) else key
+                lines.append(f"{draw(indent)}{spelled}{draw(gap)}{value}")
+        if draw(st.booleans()):
+            lines.append("")
+    return "\n".join(lines) + "\n"
+
+
+def expected(spec: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "interfaces": {
+            name: {s["family"]: {"method": s["method"], "options": s["options"]}}
+            for name, s in spec["interfaces"].items()
+        },
+        "auto": spec["auto"],
+        "allow": spec["allow"],
+        "source": [],
+        "source_directory": [],
+        "mapping": [],
+        "rename": [],
+        "no_auto_down": [],
+        "no_scripts": [],
+    }
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.data())
+def test_render_then_parse_round_trips(data: st.DataObject) -> None:
+    spec = data.draw(files())
+    assert parse_interfaces(render(spec, data.draw)) == expected(spec)
+
+
+@needs_ifquery
+@settings(max_examples=25, deadline=None)
+@given(st.data())
+def test_ifquery_agrees_on_random_files(data: st.DataObject) -> None:
+    spec = data.draw(files(safe_methods=True))
+    text = render(spec, data.draw)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "interfaces"
+        path.write_text(text)
+        assert_ifquery_agrees(path, text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=300))
+def test_arbitrary_text_raises_only_value_error(text: str) -> None:
+    with contextlib.suppress(ValueError):
+        parse_interfaces(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.sampled_from([*KEYWORDS, "allow-ovs", "allow-", "source-dir", "up", "map"]),
+            st.text(alphabet=" \t\\#\nxeth0=inet6staticmanual", max_size=12),
+        ),
+        max_size=25,
+    )
+)
+def test_keyword_soup_raises_only_value_error(words: list[str]) -> None:
+    with contextlib.suppress(ValueError):
+        parse_interfaces(" ".join(words).replace(" \n ", "\n"))

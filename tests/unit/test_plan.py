@@ -1,0 +1,134 @@
+"""Planning from data + facts: which domains change, what legacy state goes, bad data."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from ovs_hypervisor.cutover import CutoverPlan, cutover_script
+from ovs_hypervisor.domain_xml import domain_nics
+from ovs_hypervisor.host_state import LinkInfo
+from ovs_hypervisor.model import HostDataError, load_host_config
+from ovs_hypervisor.plan import plan_host
+from tests.conftest import DATA, LAB_DATA
+
+LEGACY = (DATA / "legacy" / "interfaces").read_text()
+
+
+def domain(name: str, *nics: tuple[str, str]) -> str:
+    ifaces = "".join(
+        f"    <interface type='bridge'>\n      <mac address='{mac}'/>\n"
+        f"      <source bridge='{br}'/>\n      <model type='virtio'/>\n    </interface>\n"
+        for mac, br in nics
+    )
+    return (
+        f"<domain type='qemu'>\n  <name>{name}</name>\n  <memory unit='KiB'>65536</memory>\n"
+        f"  <os>\n    <type arch='x86_64'>hvm</type>\n  </os>\n  <devices>\n{ifaces}"
+        "  </devices>\n</domain>\n"
+    )
+
+
+DOMAINS: dict[str, dict[str, Any]] = {
+    "vm-access": {
+        "state": "running",
+        "xml": domain("vm-access", ("52:54:00:aa:bb:01", "bridge1011")),
+    },
+    "vm-trunk": {
+        "state": "running",
+        "xml": domain("vm-trunk", ("52:54:00:aa:bb:02", "bridge1011")),
+    },
+    "vm-other": {"state": "shut off", "xml": domain("vm-other", ("52:54:00:aa:bb:07", "br-lan"))},
+}
+
+
+def link(kind: str | None, master: str | None = None) -> LinkInfo:
+    return {"kind": kind, "master": master, "up": True, "addresses": []}
+
+
+LINKS = {
+    "lo": link(None),
+    "eth0": link(None),
+    "vlan1234": link("vlan", "bridge1234"),
+    "bridge1234": link("bridge"),
+    "vlan1011": link("vlan", "bridge1011"),
+    "bridge1011": link("bridge"),
+    "br-lan": link("bridge"),
+    "veth-ct": link("veth", "bridge1011"),  # not in the file: never deleted
+}
+
+
+def plan(**over: Any) -> Any:
+    config = load_host_config("hv1", {**LAB_DATA, **over})
+    return config, plan_host(config, "hv1", DOMAINS, LINKS, LEGACY)
+
+
+def test_legacy_bridges_map_to_access_vlans() -> None:
+    _, p = plan(ovs_hv_domains={"vm-trunk": {"52:54:00:aa:bb:02": {"trunk": [1011, 1012]}}})
+    changed = {d.name: d for d in p.changed_domains}
+    assert set(changed) == {"vm-access", "vm-trunk"}  # vm-other sits on a non-legacy bridge
+    assert changed["vm-access"].nics == {"52:54:00:aa:bb:01": {"vlan": 1011}}
+    nic = domain_nics(changed["vm-trunk"].new_xml)[0]
+    assert nic["bridge"] == "ovsbr0" and nic["vlan"] is not None
+    assert nic["vlan"].get("trunk") == [1011, 1012]
+    assert changed["vm-access"].running
+
+
+def test_patched_domains_plan_no_change() -> None:
+    config, p = plan()
+    domains = {d.name: {"state": "running", "xml": d.new_xml} for d in p.domains}
+    again = plan_host(config, "hv1", domains, LINKS, LEGACY)
+    assert again.changed_domains == []
+
+
+def test_legacy_devices_and_deconfigure_list() -> None:
+    _, p = plan()
+    assert p.legacy_bridges == ["bridge1011", "bridge1234"]
+    assert p.legacy_members == ["vlan1011", "vlan1234"]  # never veth-ct, never eth0
+    assert "lo" not in p.down_with_old_file
+    assert {"eth0", "bridge1234", "vlan1011"} <= set(p.down_with_old_file)
+
+
+@pytest.mark.parametrize(
+    ("over", "text"),
+    [
+        (
+            {"ovs_hv_domains": {"vm-gone": {"52:54:00:aa:bb:01": {"vlan": 5}}}},
+            "no such libvirt domain",
+        ),
+        (
+            {"ovs_hv_domains": {"vm-access": {"52:54:00:aa:bb:99": {"vlan": 5}}}},
+            "no NIC with this MAC",
+        ),
+        ({"ovs_hv_uplinks": ["eth7"]}, "NIC 'eth7' does not exist"),
+    ],
+)
+def test_data_checked_against_facts(over: dict[str, Any], text: str) -> None:
+    with pytest.raises(HostDataError, match=text):
+        plan(**over)
+
+
+def test_cutover_script_order() -> None:
+    config, p = plan()
+    script = cutover_script(
+        config,
+        CutoverPlan(
+            interfaces_path="/etc/network/interfaces",
+            staged_path="/etc/network/interfaces.new",
+            state_dir="/var/lib/x/run/cutover",
+            down_with_old_file=p.down_with_old_file,
+            delete_devices=p.legacy_bridges + p.legacy_members,
+            sysctl_path="/etc/sysctl.d/60.conf",
+        ),
+    )
+    order = [
+        "ifdown --force -i /etc/network/interfaces bridge1234",
+        "ip link del dev vlan1234",
+        "mv -f /etc/network/interfaces.new /etc/network/interfaces",
+        "ifup --allow=ovs -a",
+        "set port vlan1234 tag=1234",
+        "status ok",
+    ]
+    positions = [script.index(step) for step in order]
+    assert positions == sorted(positions)
+    assert "ifdown --force -i /etc/network/interfaces lo" not in script
