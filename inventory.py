@@ -13,6 +13,9 @@ hypervisors = [
         {
             # Reach the lab through its switch namespace, over the management VLAN.
             "ssh_config_file": f"{_LAB}/ssh_config",
+            # The lab's host key is new on every `lab/ovslab up`: keep it out of ~/.ssh.
+            "ssh_known_hosts_file": "/dev/null",
+            "ssh_strict_host_key_checking": "off",
             "ovs_hv_mgmt_ipv4": "192.0.2.10/24",
             # The lab runs OVS in userspace (no openvswitch kernel module here).
             "ovs_hv_datapath_type": "netdev",

@@ -81,6 +81,17 @@ def cutover_script(config: HostConfig, plan: CutoverPlan) -> str:
     if config.mgmt_ipv6 != "off":
         lines.append(f"sysctl -q -w net.ipv6.conf.{port}.disable_ipv6=0 || true")
     addr = str(config.mgmt_interface)
+    if config.mgmt_gateway:
+        gw = config.mgmt_gateway
+        lines += [
+            "step announce the management address",
+            # The management MAC changed (Linux bridge -> OVS internal port): neighbours keep
+            # the old one for a minute.  Our ARP request to the gateway refreshes its entry.
+            f"command -v arping >/dev/null && arping -q -U -c 1 -I {q(port)} "
+            f"{config.mgmt_interface.ip} || true",
+            f"ping -q -c 3 -i 0.2 -W 1 -I {q(port)} {gw} >/dev/null && echo gateway {gw} answers"
+            f" || echo 'gateway {gw} does not answer'",
+        ]
     lines += [
         "step check",
         f"if ip -o addr show dev {q(port)} | grep -q {q('inet ' + addr + ' ')}; then",

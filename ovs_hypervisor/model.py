@@ -116,6 +116,7 @@ class HostConfig(BaseModel):
     legacy_bridge_pattern: StrictStr = r"^bridge(\d+)$"
     legacy_bridges: dict[StrictStr, Vlan] = Field(default_factory=dict)
     remove_legacy: StrictBool = True
+    extra_interfaces: StrictStr = ""
     stop_timeout: Annotated[StrictInt, Field(ge=1, le=3600)] = 60
     destroy_on_timeout: StrictBool = False
     libvirt_uri: StrictStr = "qemu:///system"

@@ -121,8 +121,12 @@ def plan_host(
     if problems:
         raise HostDataError(host, problems)
 
-    parsed = parse_interfaces(old_interfaces or "")
+    try:
+        parsed = parse_interfaces(old_interfaces or "")
+    except ValueError as exc:
+        raise HostDataError(host, [f"/etc/network/interfaces on the host: {exc}"]) from None
     stanzas = parsed["interfaces"]
+    extra = set(parse_interfaces(config.extra_interfaces)["interfaces"])
     legacy_bridges = sorted(
         name
         for name, link in links.items()
@@ -141,11 +145,21 @@ def plan_host(
             # NIC, never someone else's veth.
             if link["master"] == br and dev in ports and link["kind"] in ("vlan", "veth"):
                 members.append(dev)
+    unmanaged = _unmanaged_stanzas(config, stanzas, legacy_bridges, extra)
+    if unmanaged:
+        raise HostDataError(
+            host,
+            [
+                f"/etc/network/interfaces configures {', '.join(unmanaged)}, which the new file "
+                "would drop; fix: copy those stanzas into ovs_hv_extra_interfaces (kept "
+                "verbatim), or remove them from the host first"
+            ],
+        )
     # Deconfigure what the old file raised, except lo and OVS bridges (running VMs hang off
-    # those); OVS ports are re-added by ifup from the new file.
+    # those) and what stays; OVS ports are re-added by ifup from the new file.
     down: list[str] = []
     for name, fams in stanzas.items():
-        if name == "lo":
+        if name == "lo" or name in extra:
             continue
         types = {v for fam in fams.values() for v in fam["options"].get("ovs_type", [])}
         if "OVSBridge" in types:
@@ -157,3 +171,25 @@ def plan_host(
         legacy_members=members,
         down_with_old_file=down,
     )
+
+
+def _unmanaged_stanzas(
+    config: HostConfig,
+    stanzas: dict[str, Any],
+    legacy_bridges: list[str],
+    extra: set[str],
+) -> list[str]:
+    """Old stanzas that are neither legacy VLAN plumbing, nor ours, nor kept as extra."""
+    known = {"lo", config.bridge, config.mgmt_port_name, config.bond_name, *config.uplinks}
+    known |= extra
+    out = []
+    for name, fams in stanzas.items():
+        options = [fam["options"] for fam in fams.values()]
+        if name in known or config.legacy_vlan(name) is not None or name in legacy_bridges:
+            continue
+        if any("vlan_raw_device" in o or o.get("ovs_bridge") == [config.bridge] for o in options):
+            continue  # a legacy VLAN device (vlanNNN) or a port of our bridge
+        if "." in name and name.split(".", 1)[0] in config.uplinks:
+            continue  # eth0.NNN-style VLAN device
+        out.append(name)
+    return out

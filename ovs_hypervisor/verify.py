@@ -75,8 +75,10 @@ def check_host_links(
     elif addr not in links[mgmt]["addresses"]:
         found = ", ".join(links[mgmt]["addresses"]) or "none"
         diffs.append(f"management port {mgmt}: address {addr} missing (has: {found})")
+    ours = {config.bridge, mgmt, config.uplink_port, *config.uplinks}
     for dev in legacy:
-        if dev in links:
+        # vlan1234 may be both a legacy VLAN device and, now, our management port.
+        if dev in links and dev not in ours:
             diffs.append(f"legacy device {dev} still exists")
     return diffs
 

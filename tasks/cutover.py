@@ -15,6 +15,7 @@ network.cutover(
 for change in ctx.plan.changed_domains:
     libvirt.domain_started(
         name=f"Start domain {change.name} again",
+        domain=change.name,
         needed=change.running,
         uri=ctx.config.libvirt_uri,
     )

@@ -10,6 +10,7 @@ c = ctx.config
 for change in ctx.plan.changed_domains:
     libvirt.domain_stopped(
         name=f"Stop domain {change.name}",
+        domain=change.name,
         needed=change.running,
         timeout=c.stop_timeout,
         destroy=c.destroy_on_timeout,
@@ -18,6 +19,7 @@ for change in ctx.plan.changed_domains:
 for change in ctx.plan.changed_domains:
     libvirt.domain_interfaces(
         name=f"Rewire domain {change.name} onto {c.bridge}",
+        domain=change.name,
         old_xml=change.old_xml,
         new_xml=change.new_xml,
         backup_dir=ctx.backup_dir,

@@ -16,7 +16,7 @@ from ovs_hypervisor.remote_commands import domctl_command
 
 @operation()
 def domain_stopped(
-    name: str,
+    domain: str,
     needed: bool,
     timeout: int = 60,
     destroy: bool = False,
@@ -25,7 +25,7 @@ def domain_stopped(
     """
     Stop a domain gracefully (ACPI), never suspend; destroy after ``timeout`` only if allowed.
 
-    + name: the libvirt domain
+    + domain: the libvirt domain
     + needed: False when the domain is not running (decided from facts by the caller)
     + timeout: seconds to wait for the guest to shut down
     + destroy: pull the plug when the guest ignores the request; else fail naming the domain
@@ -35,14 +35,14 @@ def domain_stopped(
 
     .. code:: python
 
-        libvirt.domain_stopped(name="vm1", needed=True, timeout=60, destroy=False)
+        libvirt.domain_stopped(domain="vm1", needed=True, timeout=60, destroy=False)
     """
     if not needed:
-        host.noop(f"domain {name} is not running")
+        host.noop(f"domain {domain} is not running")
         return
     args: list[str | QuoteString] = [
         "stop",
-        QuoteString(name),
+        QuoteString(domain),
         "--timeout",
         str(timeout),
         "--uri",
@@ -55,7 +55,7 @@ def domain_stopped(
 
 @operation()
 def domain_interfaces(
-    name: str,
+    domain: str,
     old_xml: str,
     new_xml: str,
     backup_dir: str,
@@ -64,16 +64,16 @@ def domain_interfaces(
     """
     Redefine a domain with its patched XML, backing up the current definition first.
 
-    + name: the libvirt domain
+    + domain: the libvirt domain
     + old_xml: its current persistent XML (from the LibvirtDomains fact)
     + new_xml: the XML to define (from patch_domain_xml)
     + backup_dir: this run's backup directory; the old XML goes to ``<name>.xml`` there
     + uri: libvirt connection URI on the host
     """
     if old_xml == new_xml:
-        host.noop(f"domain {name} is already wired as the data says")
+        host.noop(f"domain {domain} is already wired as the data says")
         return
-    host.log(f"Will redefine domain {name}", logger.info)
+    host.log(f"Will redefine domain {domain}", logger.info)
     for line in generate_color_diff(
         old_xml.splitlines(keepends=True), new_xml.splitlines(keepends=True)
     ):
@@ -81,7 +81,7 @@ def domain_interfaces(
     logger.info("")
     yield domctl_command(
         "define",
-        QuoteString(name),
+        QuoteString(domain),
         "--backup-dir",
         QuoteString(backup_dir),
         "--uri",
@@ -92,16 +92,16 @@ def domain_interfaces(
 
 @operation()
 def domain_started(
-    name: str, needed: bool, uri: str = "qemu:///system"
+    domain: str, needed: bool, uri: str = "qemu:///system"
 ) -> Generator[Any, None, None]:
     """
     Start a domain that was running before the migration.
 
-    + name: the libvirt domain
+    + domain: the libvirt domain
     + needed: whether it has to be (re)started (decided from facts by the caller)
     + uri: libvirt connection URI on the host
     """
     if not needed:
-        host.noop(f"domain {name} needs no start")
+        host.noop(f"domain {domain} needs no start")
         return
-    yield domctl_command("start", QuoteString(name), "--uri", QuoteString(uri))
+    yield domctl_command("start", QuoteString(domain), "--uri", QuoteString(uri))

@@ -18,7 +18,12 @@ from ovs_hypervisor.verify import check_domains, check_host_links, check_switch
 
 
 def _verify_now(
-    state: Any, host: Any, config: HostConfig, legacy: list[str], check_vms: bool
+    state: Any,
+    host: Any,
+    config: HostConfig,
+    legacy: list[str],
+    check_vms: bool,
+    executing: bool = True,
 ) -> bool:
     # Facts are read here, at execution time, so they see the network after the cutover.
     ovs = host.get_fact(OvsState)
@@ -27,9 +32,12 @@ def _verify_now(
     if check_vms:
         diffs += check_domains(config, ovs, host.get_fact(LibvirtDomains, uri=config.libvirt_uri))
     if diffs:
-        raise OperationError(
-            "the switch differs from the data:\n" + "\n".join(f"  - {d}" for d in diffs)
-        )
+        message = "the switch differs from the data:\n" + "\n".join(f"  - {d}" for d in diffs)
+        if not executing:
+            raise OperationError(message)
+        # At execution time a False return fails the op without a Python traceback.
+        host.log(message, logger.error)
+        return False
     host.log("switch verified: bridge, uplink, management port and VM ports match", logger.info)
     return True
 
@@ -52,5 +60,5 @@ def verified(
         return
     from pyinfra.context import host, state
 
-    _verify_now(state, host, config, legacy, check_vms)
+    _verify_now(state, host, config, legacy, check_vms, executing=False)
     host.noop("the switch matches the data")

@@ -18,7 +18,16 @@ PYINFRA = Path(sys.executable).with_name("pyinfra")
 def require_lab() -> None:
     if os.geteuid() != 0:
         pytest.skip("the lab needs root (network and mount namespaces)")
-    for binary in ("ovs-vswitchd", "libvirtd", "ifup", "sshd", "socat", "qemu-system-x86_64"):
+    for binary in (
+        "ovs-vswitchd",
+        "libvirtd",
+        "ifup",
+        "sshd",
+        "socat",
+        "qemu-system-x86_64",
+        "brctl",
+        "ethtool",
+    ):
         if shutil.which(binary) is None and not Path("/usr/sbin", binary).exists():
             pytest.skip(f"{binary} is not installed (run scripts/setup.sh)")
 
@@ -51,12 +60,14 @@ def pyinfra(
     """`pyinfra INVENTORY deploy.py ARGS` from the repository root, as a user would run it."""
     env = {**os.environ, "PYTHONUNBUFFERED": "1", "NO_COLOR": "1", "TERM": "dumb"}
     return subprocess.run(
-        [str(PYINFRA), "-y", *args, inventory, "deploy.py"],
+        # -y skips change detection, so a dry run would print no diff: only for real runs.
+        [str(PYINFRA), *([] if "--dry" in args else ["-y"]), *args, inventory, "deploy.py"],
         cwd=ROOT,
         capture_output=True,
         text=True,
         timeout=timeout,
         env=env,
+        stdin=subprocess.DEVNULL,
     )
 
 

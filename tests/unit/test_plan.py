@@ -132,3 +132,23 @@ def test_cutover_script_order() -> None:
     positions = [script.index(step) for step in order]
     assert positions == sorted(positions)
     assert "ifdown --force -i /etc/network/interfaces lo" not in script
+
+
+STORAGE = "auto eth1\niface eth1 inet static\n    address 198.51.100.200/28\n"
+
+
+def test_unmanaged_stanza_is_refused_with_a_fix() -> None:
+    config = load_host_config("hv1", LAB_DATA)
+    links = {**LINKS, "eth1": link(None)}
+    with pytest.raises(HostDataError, match="configures eth1, which the new file would drop"):
+        plan_host(config, "hv1", DOMAINS, links, LEGACY + STORAGE)
+
+
+def test_extra_interfaces_are_kept_and_not_deconfigured() -> None:
+    from ovs_hypervisor.render import render_interfaces
+
+    config = load_host_config("hv1", {**LAB_DATA, "ovs_hv_extra_interfaces": STORAGE})
+    links = {**LINKS, "eth1": link(None)}
+    p = plan_host(config, "hv1", DOMAINS, links, LEGACY + STORAGE)
+    assert "eth1" not in p.down_with_old_file
+    assert STORAGE in render_interfaces(config)

@@ -1,0 +1,259 @@
+"""The lab hypervisor itself (lab/ovslab): it comes up in the legacy "before" state, is
+reachable like a real host, never touches this machine, and goes away completely.
+
+The tests at the end of this module tear the lab down themselves (selftest, down); the
+module fixture's final `down` then also proves that `down` is idempotent.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.integration
+
+ROOT = Path(__file__).resolve().parents[2]
+OVSLAB = ROOT / "lab" / "ovslab"
+PYINFRA = Path(sys.executable).with_name("pyinfra")
+DIR = Path(os.environ.get("OVSLAB_DIR", "/tmp/ovslab"))
+PREFIX = os.environ.get("OVSLAB_PREFIX", "ovslab")
+SW = f"{PREFIX}-sw"
+HV = f"{PREFIX}-hv1"
+VLANS = (1234, 1011, 1012, 101, 102)
+RUNNING = {"vm-access", "vm-trunk", "vm-hybrid", "vm-multi"}
+NICS = {
+    "vm-access": {("bridge1011", "52:54:00:aa:bb:01")},
+    "vm-trunk": {("bridge1011", "52:54:00:aa:bb:02")},
+    "vm-hybrid": {("bridge101", "52:54:00:aa:bb:03")},
+    "vm-multi": {("bridge1011", "52:54:00:aa:bb:04"), ("bridge1012", "52:54:00:aa:bb:05")},
+    "vm-off": {("bridge1012", "52:54:00:aa:bb:06")},
+}
+
+
+def _require() -> None:
+    if os.geteuid() != 0:
+        pytest.skip("the lab needs root (network, mount and PID namespaces)")
+    for binary in (
+        "ovs-vswitchd", "libvirtd", "virtlogd", "qemu-system-x86_64", "ifup", "brctl",
+        "sshd", "socat", "ethtool", "unshare", "nsenter",
+    ):  # fmt: skip
+        if shutil.which(binary) is None and not Path("/usr/sbin", binary).exists():
+            pytest.skip(f"{binary} is not installed")
+
+
+def ovslab(*args: str, check: bool = True, timeout: int = 180) -> subprocess.CompletedProcess[str]:
+    run = subprocess.run(
+        [str(OVSLAB), *args], capture_output=True, text=True, timeout=timeout, check=False
+    )
+    if check and run.returncode != 0:
+        raise AssertionError(
+            f"ovslab {' '.join(args)} -> {run.returncode}\n{run.stdout}{run.stderr}"
+        )
+    return run
+
+
+def hv(cmd: str) -> str:
+    return ovslab("exec", "--", "sh", "-c", cmd).stdout
+
+
+def timed(*args: str) -> float:
+    started = time.monotonic()
+    ovslab(*args, timeout=300)
+    return time.monotonic() - started
+
+
+def lab_netns() -> list[str]:
+    out = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True).stdout
+    return [line.split()[0] for line in out.splitlines() if line.startswith(f"{PREFIX}-")]
+
+
+def lab_pids() -> set[tuple[int, str]]:
+    """(pid, start time) of every process in the lab's network namespaces."""
+    pids: set[tuple[int, str]] = set()
+    for ns in lab_netns():
+        out = subprocess.run(["ip", "netns", "pids", ns], capture_output=True, text=True).stdout
+        for pid in out.split():
+            try:
+                stat = Path(f"/proc/{pid}/stat").read_text()
+            except OSError:
+                continue
+            pids.add((int(pid), stat.rsplit(")", 1)[1].split()[19]))
+    return pids
+
+
+def alive(pid: int, start: str) -> bool:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return False
+    return fields[19] == start and fields[0] != "Z"
+
+
+@pytest.fixture(scope="module")
+def lab() -> Iterator[None]:
+    _require()
+    print(f"\novslab up: {timed('up'):.1f}s")
+    try:
+        yield
+    finally:
+        ovslab("down", check=False)
+
+
+def test_status_says_up(lab: None) -> None:
+    run = ovslab("status")
+    assert "lab is UP" in run.stdout
+    for daemon in ("ovsdb-server", "ovs-vswitchd", "virtlogd", "libvirtd", "ssh"):
+        assert re.search(rf"^hv1 {daemon}\s+running", run.stdout, re.M), run.stdout
+
+
+def test_management_ip_answers_ping_from_the_switch(lab: None) -> None:
+    ovslab("sw", "--", "ping", "-n", "-c1", "-W2", "192.0.2.10")
+
+
+def test_switch_wiring(lab: None) -> None:
+    ports = ovslab("sw", "--", "ovs-vsctl", "--format=csv", "--data=bare", "--no-headings",
+                   "--columns=name,tag", "list", "port").stdout  # fmt: skip
+    tags = dict(line.split(",") for line in ports.split())
+    assert tags["hv1-eth0"] == ""  # trunk
+    for vlan in VLANS:
+        assert tags[f"gw{vlan}"] == str(vlan)
+        assert tags[f"hv1-v{vlan}"] == str(vlan)  # the emulated legacy vlanN
+    assert (
+        ovslab("sw", "--", "ovs-vsctl", "get", "bridge", "sw0", "datapath_type").stdout.strip()
+        == "netdev"
+    )
+
+
+def test_legacy_network_state(lab: None) -> None:
+    state = set(hv("ifquery --state").split())
+    expected = {"lo", "eth0"} | {f"vlan{v}" for v in VLANS} | {f"bridge{v}" for v in VLANS}
+    assert state == {f"{i}={i}" for i in expected}
+    assert "192.0.2.10/24" in hv("ip -br addr show bridge1234")
+    assert hv("ip route show default").startswith("default via 192.0.2.1 dev bridge1234")
+    for vlan in VLANS:
+        assert f"master bridge{vlan}" in hv(f"ip -o link show vlan{vlan}")
+    text = hv("cat /etc/network/interfaces")
+    assert "auto bridge1234\niface bridge1234 inet static\n    bridge_ports vlan1234\n" in text
+    assert "    vlan_raw_device eth0\n" in text
+    # the host's gateway answers over the legacy path too
+    hv("ping -n -c1 -W2 192.0.2.1")
+
+
+def test_ovs_is_running_without_bridges_and_the_hook_sees_it(lab: None) -> None:
+    assert hv("ovs-vsctl list-br") == ""
+    assert 'ovs_version: "' in hv("ovs-vsctl show")
+    # what /usr/share/openvswitch/scripts/ifupdown.sh asks before adding a bridge
+    hv("systemctl --quiet is-active openvswitch-switch.service")
+    hv("service openvswitch-switch status")
+    assert hv("pgrep -c -x ovs-vswitchd").strip() == "1"  # the lab has its own PID namespace
+
+
+def test_domains(lab: None) -> None:
+    listing = hv("virsh list --all | awk 'NR>2 && $2 {print $2, $3$4}'")
+    states = dict(line.split() for line in listing.splitlines())
+    assert states == {**dict.fromkeys(RUNNING, "running"), "vm-off": "shutoff"}
+    for domain, nics in NICS.items():
+        rows = hv(f"virsh domiflist --inactive {domain} | awk 'NR>2 && $1 {{print $3, $5}}'")
+        assert {tuple(row.split()) for row in rows.splitlines()} == nics, domain
+        assert "<domain type='qemu'" in hv(f"virsh dumpxml --inactive {domain}")
+
+
+def test_ssh_through_ssh_config(lab: None) -> None:
+    run = subprocess.run(
+        ["ssh", "-F", str(DIR / "ssh_config"), HV,
+         "hostname; ip -br a show bridge1234; virsh list --all --name; ovs-vsctl show"],
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.startswith("hv1\n")
+    assert "192.0.2.10/24" in run.stdout and "vm-off" in run.stdout and "ovs_version" in run.stdout
+
+
+def test_pyinfra_reaches_the_lab(lab: None) -> None:
+    if not PYINFRA.exists():
+        pytest.skip("pyinfra is not installed next to this python")
+    run = subprocess.run(
+        [str(PYINFRA), "-y", f"@ssh/{HV}", "--data", f"ssh_config_file={DIR / 'ssh_config'}",
+         "exec", "--", "hostname"],
+        capture_output=True, text=True, timeout=120, cwd="/", check=False,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "] hv1" in run.stdout + run.stderr  # pyinfra logs command output to stderr
+
+
+def test_the_machine_is_protected(lab: None) -> None:
+    assert hv("hostname").strip() == "hv1" != os.uname().nodename
+    marker = f"ovslab-test-{os.getpid()}"
+    hv(f"touch /etc/{marker} /usr/{marker} /var/lib/{marker} /root/{marker}")
+    for path in ("/etc", "/usr", "/var/lib", "/root"):
+        assert not Path(path, marker).exists(), f"{path}/{marker} reached the machine"
+    assert (DIR / "hv1/overlay/etc/upper" / marker).exists()
+    # sysctl: per-netns net.* is the lab's own; everything else is read-only in the lab
+    pid_max = Path("/proc/sys/kernel/pid_max").read_text().strip()  # rewrite the same value
+    denied = subprocess.run(
+        [str(OVSLAB), "exec", "--", "sysctl", "-w", f"kernel.pid_max={pid_max}"],
+        capture_output=True, check=False,
+    )  # fmt: skip
+    assert denied.returncode != 0
+    hv("sysctl -qw net.ipv6.conf.all.disable_ipv6=1 && sysctl --system >/dev/null")
+    assert Path("/proc/sys/net/ipv6/conf/all/disable_ipv6").read_text().strip() == "0"
+    # the machine's own interfaces file is not the lab's
+    assert Path("/etc/network/interfaces").read_text() != hv("cat /etc/network/interfaces")
+    hv("sysctl -qw net.ipv6.conf.all.disable_ipv6=0")
+
+
+def test_reboot_keeps_the_files_and_boots_the_legacy_state_again(lab: None) -> None:
+    interfaces = hv("cat /etc/network/interfaces")
+    ovslab("reboot", timeout=120)
+    assert hv("cat /etc/network/interfaces") == interfaces
+    assert len(hv("ifquery --state").split()) == 2 + 2 * len(VLANS)
+    ovslab("sw", "--", "ping", "-n", "-c1", "-W2", "192.0.2.10")
+    # nothing is marked autostart: after a power cycle every guest is off, but still defined
+    listing = hv("virsh list --all | awk 'NR>2 && $2 {print $2, $3$4}'")
+    assert dict(line.split() for line in listing.splitlines()) == dict.fromkeys(NICS, "shutoff")
+
+
+def test_selftest_after_state_machinery() -> None:
+    """Debian's ifupdown hook + OVS netdev + 802.1Q + libvirt vnet VLANs, on a scratch host.
+
+    Leaves the lab down."""
+    _require()
+    run = ovslab("selftest", check=False, timeout=300)
+    assert run.returncode == 0, run.stderr
+    assert "selftest PASSED" in run.stderr
+    assert not lab_netns()
+
+
+def test_up_twice_in_a_row() -> None:
+    _require()
+    first = timed("up")
+    second = timed("up")  # cleans the running lab, then starts from zero
+    print(f"\novslab up: {first:.1f}s, again: {second:.1f}s")
+    ovslab("status")
+    ovslab("sw", "--", "ping", "-n", "-c1", "-W2", "192.0.2.10")
+
+
+def test_down_leaves_nothing() -> None:
+    _require()
+    if not lab_netns():
+        ovslab("up", timeout=300)
+    before = lab_pids()
+    assert before
+    took = timed("down")
+    print(f"\novslab down: {took:.1f}s")
+    assert not lab_netns()
+    assert not DIR.exists()
+    assert not [pid for pid, start in before if alive(pid, start)]
+    mounts = Path("/proc/self/mountinfo").read_text()
+    assert f" {DIR}" not in mounts and f"/run/netns/{PREFIX}-" not in mounts
+    # idempotent, also with nothing there
+    ovslab("down")
+    assert ovslab("status", check=False).returncode == 1
