@@ -6,5 +6,5 @@ interfaces file -> stop and rewire affected domains -> cut over -> start them ->
 
 from pyinfra import local
 
-for task in ("validate", "packages", "interfaces", "domains", "cutover", "verify"):
+for task in ("validate", "packages", "interfaces", "domains", "cutover", "boot", "verify"):
     local.include(f"tasks/{task}.py")

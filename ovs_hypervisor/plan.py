@@ -92,6 +92,15 @@ def plan_domains(
             new_xml = patch_domain_xml(xml, config.bridge, specs)
         except ValueError as exc:
             raise HostDataError(host, [f"domain {name}: {exc}"]) from None
+        if new_xml != xml and not info.get("persistent", True):
+            # Stopping a transient domain deletes it: it could never be started again.
+            raise HostDataError(
+                host,
+                [
+                    f"domain {name} is transient (not defined): stopping it would delete it; "
+                    f"fix: `virsh dumpxml {name} > {name}.xml && virsh define {name}.xml` first"
+                ],
+            )
         out.append(
             DomainChange(
                 name=name,

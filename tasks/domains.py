@@ -7,15 +7,14 @@ from ovs_hypervisor.operations import libvirt
 
 ctx = get_context(host)
 c = ctx.config
-for change in ctx.plan.changed_domains:
-    libvirt.domain_stopped(
-        name=f"Stop domain {change.name}",
-        domain=change.name,
-        needed=change.running,
-        timeout=c.stop_timeout,
-        destroy=c.destroy_on_timeout,
-        uri=c.libvirt_uri,
-    )
+running = [change.name for change in ctx.plan.changed_domains if change.running]
+libvirt.domains_stopped(
+    name=f"Stop domains {', '.join(running) or '(none running)'}",
+    domains=running,
+    timeout=c.stop_timeout,
+    destroy=c.destroy_on_timeout,
+    uri=c.libvirt_uri,
+)
 for change in ctx.plan.changed_domains:
     libvirt.domain_interfaces(
         name=f"Rewire domain {change.name} onto {c.bridge}",

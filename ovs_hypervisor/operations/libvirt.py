@@ -15,39 +15,32 @@ from ovs_hypervisor.remote_commands import domctl_command
 
 
 @operation()
-def domain_stopped(
-    domain: str,
-    needed: bool,
+def domains_stopped(
+    domains: list[str],
     timeout: int = 60,
     destroy: bool = False,
     uri: str = "qemu:///system",
 ) -> Generator[Any, None, None]:
     """
-    Stop a domain gracefully (ACPI), never suspend; destroy after ``timeout`` only if allowed.
+    Stop domains gracefully (ACPI), all at once; never suspend. After ``timeout``, destroy
+    the ones still running only if allowed, else fail naming them (none is destroyed).
 
-    + domain: the libvirt domain
-    + needed: False when the domain is not running (decided from facts by the caller)
-    + timeout: seconds to wait for the guest to shut down
-    + destroy: pull the plug when the guest ignores the request; else fail naming the domain
+    + domains: the running libvirt domains to stop
+    + timeout: seconds to wait for the guests to shut down
+    + destroy: pull the plug on guests that ignore the request
     + uri: libvirt connection URI on the host
 
     **Example:**
 
     .. code:: python
 
-        libvirt.domain_stopped(domain="vm1", needed=True, timeout=60, destroy=False)
+        libvirt.domains_stopped(domains=["vm1", "vm2"], timeout=60, destroy=False)
     """
-    if not needed:
-        host.noop(f"domain {domain} is not running")
+    if not domains:
+        host.noop("no running domain needs to stop")
         return
-    args: list[str | QuoteString] = [
-        "stop",
-        QuoteString(domain),
-        "--timeout",
-        str(timeout),
-        "--uri",
-        QuoteString(uri),
-    ]
+    args: list[str | QuoteString] = ["stop", *(QuoteString(d) for d in domains)]
+    args += ["--timeout", str(timeout), "--uri", QuoteString(uri)]
     if destroy:
         args.append("--destroy")
     yield domctl_command(*args)

@@ -4,7 +4,7 @@ The deploy runs it as ``python3 -c '<this file>' SUBCOMMAND ARGS``, so it is one
 stdlib + python3-libvirt only, Python >= 3.9 (Debian 11).
 
   dump    [--uri URI]                            every domain, running or defined-only
-  stop    NAME --timeout S [--destroy] [--uri]   ACPI shutdown, wait, optionally destroy
+  stop    NAME... --timeout S [--destroy] [--uri] ACPI shutdown all, wait, optionally destroy
   define  NAME --backup-dir DIR [--uri URI]      new XML on stdin; back up the old first
   start   NAME [--uri URI]                       start if not running
   restore --backup-dir DIR [NAME ...] [--uri]    re-define NAME.xml backups (rollback)
@@ -160,35 +160,61 @@ def stop(
     sleep: Callable[[float], None] = time.sleep,
     clock: Callable[[], float] = time.monotonic,
 ) -> dict[str, Any]:
-    dom = _lookup(conn, name)
-    state = _state_name(dom.state()[0])
-    if state == "shut off":
-        return {"name": name, "result": "already-off", "waited": 0.0}
+    return stop_many(conn, [name], timeout, allow_destroy, sleep, clock)[0]
+
+
+def stop_many(
+    conn: Any,
+    names: list[str],
+    timeout: float,
+    allow_destroy: bool,
+    sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.monotonic,
+) -> list[dict[str, Any]]:
+    """Ask every domain to shut down at once, then wait for all: one timeout, not one each."""
+    doms = {n: _lookup(conn, n) for n in names}
+    results: dict[str, dict[str, Any]] = {}
+    waiting: list[str] = []
+    hung: dict[str, str] = {}
     t0 = clock()
-    if state == "paused":
-        why = f"domain {name} is paused and cannot act on an ACPI shutdown request"
-    else:
-        why = f"domain {name} did not shut down within {timeout:g} s (guest ignores ACPI?)"
+    for n, dom in doms.items():
+        state = _state_name(dom.state()[0])
+        if state == "shut off":
+            results[n] = {"name": n, "result": "already-off", "waited": 0.0}
+        elif state == "paused":
+            hung[n] = f"domain {n} is paused and cannot act on an ACPI shutdown request"
+        else:
+            try:
+                dom.shutdown()  # a request; the guest may ignore it
+            except libvirt.libvirtError as exc:
+                if _state_name(dom.state()[0]) != "shut off":
+                    raise DomctlError(4, f"shutdown of {n} failed: {exc}") from None
+            waiting.append(n)
+    while waiting:
+        for n in list(waiting):
+            if _state_name(doms[n].state()[0]) == "shut off":
+                results[n] = {"name": n, "result": "shutdown", "waited": round(clock() - t0, 1)}
+                waiting.remove(n)
+        if not waiting or clock() - t0 >= timeout:
+            break
+        sleep(POLL)
+    for n in waiting:
+        hung[n] = f"domain {n} did not shut down within {timeout:g} s (guest ignores ACPI?)"
+    if hung and not allow_destroy:
+        raise DomctlError(
+            3, "; ".join(hung[n] for n in names if n in hung) + "; allow destroy or stop it by hand"
+        )
+    for n in names:
+        if n not in hung:
+            continue
         try:
-            dom.shutdown()  # a request; the guest may ignore it
+            doms[n].destroy()
         except libvirt.libvirtError as exc:
-            if _state_name(dom.state()[0]) != "shut off":
-                raise DomctlError(4, f"shutdown of {name} failed: {exc}") from None
-        while True:
-            if _state_name(dom.state()[0]) == "shut off":
-                return {"name": name, "result": "shutdown", "waited": round(clock() - t0, 1)}
-            if clock() - t0 >= timeout:
-                break
-            sleep(POLL)
-    if not allow_destroy:
-        raise DomctlError(3, f"{why}; allow destroy or stop it by hand")
-    try:
-        dom.destroy()
-    except libvirt.libvirtError as exc:
-        if _state_name(dom.state()[0]) != "shut off":
-            raise DomctlError(4, f"destroy of {name} failed: {exc}") from None
-    print(f"{why}; destroyed it", file=sys.stderr)
-    return {"name": name, "result": "destroyed", "waited": round(clock() - t0, 1)}
+            if _state_name(doms[n].state()[0]) != "shut off":
+                raise DomctlError(4, f"destroy of {n} failed: {exc}") from None
+        print(f"{hung[n]}; destroyed it", file=sys.stderr)
+        results[n] = {"name": n, "result": "destroyed", "waited": round(clock() - t0, 1)}
+    return [results[n] for n in names]
 
 
 # --------------------------------------------------------------------------- define
@@ -340,7 +366,7 @@ def _parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="cmd", required=True, parser_class=_Parser)
     sub.add_parser("dump", parents=[common])
     s = sub.add_parser("stop", parents=[common])
-    s.add_argument("name")
+    s.add_argument("names", nargs="+")
     s.add_argument("--timeout", type=float, required=True)
     s.add_argument("--destroy", action="store_true", help="destroy if it does not stop")
     d = sub.add_parser("define", parents=[common])
@@ -378,7 +404,8 @@ def run(argv: list[str]) -> tuple[Any, int]:
         if args.cmd == "dump":
             return dump(conn), 0
         if args.cmd == "stop":
-            return stop(conn, args.name, args.timeout, args.destroy), 0
+            many = stop_many(conn, args.names, args.timeout, args.destroy)
+            return (many[0] if len(many) == 1 else many), 0
         if args.cmd == "define":
             return define(conn, args.name, sys.stdin.read(), args.backup_dir), 0
         if args.cmd == "start":

@@ -467,3 +467,29 @@ def test_script_is_self_contained_and_py39_syntax() -> None:
     assert imported <= allowed
     assert src == SCRIPT.read_text(encoding="utf-8")
     assert "Exit codes:" in src
+
+
+class TwoConn:
+    def __init__(self, **doms: DeafDomain) -> None:
+        self.doms = doms
+
+    def lookupByName(self, name: str) -> DeafDomain:
+        return self.doms[name]
+
+
+def test_stop_many_waits_once_and_names_every_hung_guest() -> None:
+    a, b, clock = DeafDomain(), DeafDomain(), FakeClock()
+    conn = TwoConn(a=a, b=b)
+    with pytest.raises(domctl.DomctlError) as err:
+        domctl.stop_many(conn, ["a", "b"], 2, False, sleep=clock.sleep, clock=clock)
+    assert err.value.code == 3
+    assert "domain a did not shut down" in str(err.value)
+    assert "domain b did not shut down" in str(err.value)
+    assert (a.shutdowns, b.shutdowns) == (1, 1) and not (a.destroyed or b.destroyed)
+    assert sum(clock.sleeps) <= 2.2  # one shared timeout, not one per domain
+
+
+def test_stop_many_cli_stops_several(tmp_path: Path) -> None:
+    proc = run_cli("stop", "web01", "db01", "--timeout", "5", "--uri", NODE_URI)
+    assert proc.returncode == 0, proc.stderr
+    assert [r["result"] for r in json.loads(proc.stdout)] == ["shutdown", "already-off"]

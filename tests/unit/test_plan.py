@@ -152,3 +152,10 @@ def test_extra_interfaces_are_kept_and_not_deconfigured() -> None:
     p = plan_host(config, "hv1", DOMAINS, links, LEGACY + STORAGE)
     assert "eth1" not in p.down_with_old_file
     assert STORAGE in render_interfaces(config)
+
+
+def test_transient_domain_is_refused() -> None:
+    config = load_host_config("hv1", LAB_DATA)
+    domains = {"vm-access": {**DOMAINS["vm-access"], "persistent": False}}
+    with pytest.raises(HostDataError, match="vm-access is transient"):
+        plan_host(config, "hv1", domains, LINKS, LEGACY)

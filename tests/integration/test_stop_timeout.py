@@ -1,0 +1,42 @@
+"""A guest that ignores ACPI shutdown: without permission to destroy, the run stops and names it.
+
+The lab's TCG guests have no ACPI handling, so `virsh shutdown` is accepted and ignored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.integration.labctl import hv, lab, pyinfra, require_lab
+from tests.integration.test_deploy import write_inventory
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="module")
+def fresh_lab() -> Iterator[None]:
+    require_lab()
+    lab("up", timeout=300)
+    try:
+        yield
+    finally:
+        lab("down", check=False)
+
+
+def test_hung_guest_stops_the_run_and_is_not_destroyed(fresh_lab: None, tmp_path: Path) -> None:
+    before = hv("virsh dumpxml --inactive vm-access")
+    inventory = write_inventory(
+        tmp_path, {"ovs_hv_stop_timeout": 2, "ovs_hv_destroy_on_timeout": False}
+    )
+    run = pyinfra(inventory=inventory)
+    out = run.stdout + run.stderr
+    assert run.returncode != 0, out
+    assert "did not shut down within 2 s" in out, out
+    # Never destroyed, never rewired, never cut over: the guest and the network are as before.
+    assert "vm-access" in hv("virsh list --name")
+    assert hv("virsh dumpxml --inactive vm-access") == before
+    assert "bridge1234" in hv("ip -br link")
+    assert "allow-ovs" not in hv("cat /etc/network/interfaces")
