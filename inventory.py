@@ -1,15 +1,30 @@
 """Hosts and groups.  By default: the built-in lab hypervisor (lab/ovslab up).
 
-Per-host data overrides go in the host's tuple; group defaults in group_data/<group>.py.
+Data precedence (highest first): --data, the host's tuple below, host_data/<host>.py (e.g.
+written by discovery), group_data/<group>.py, group_data/all.py.
 """
 
 import os
+import runpy
+from pathlib import Path
 
 _LAB = os.environ.get("OVSLAB_DIR", "/tmp/ovslab")
+_PREFIX = os.environ.get("OVSLAB_PREFIX", "ovslab")
+_HOST_DATA = Path(__file__).resolve().parent / "host_data"
+
+
+def host(name: str, data: dict) -> tuple:
+    """A host entry: host_data/<name>.py (module-level ovs_hv_* names) under the tuple's data."""
+    path = _HOST_DATA / f"{name}.py"
+    found = {}
+    if path.exists():
+        found = {k: v for k, v in runpy.run_path(str(path)).items() if k.startswith("ovs_hv_")}
+    return (name, {**found, **data})
+
 
 hypervisors = [
-    (
-        "ovslab-hv1",
+    host(
+        f"{_PREFIX}-hv1",
         {
             # Reach the lab through its switch namespace, over the management VLAN.
             "ssh_config_file": f"{_LAB}/ssh_config",

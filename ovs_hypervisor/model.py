@@ -119,6 +119,8 @@ class HostConfig(BaseModel):
     extra_interfaces: StrictStr = ""
     stop_timeout: Annotated[StrictInt, Field(ge=1, le=3600)] = 60
     destroy_on_timeout: StrictBool = False
+    # Seconds the host waits for the controller to confirm a cutover before it rolls back.
+    confirm_window: Annotated[StrictInt, Field(ge=15, le=3600)] = 120
     libvirt_uri: StrictStr = "qemu:///system"
     backup_dir: StrictStr = "/var/lib/ovs-hypervisor/backups"
     sysctl_file: StrictStr = "/etc/sysctl.d/60-ovs-hypervisor-ipv6.conf"
@@ -341,6 +343,7 @@ _FIX = {
     "datapath_type": "use 'system' (kernel datapath) or 'netdev' (userspace)",
     "mgmt_ipv6": "use 'off', 'slaac' or 'static'",
     "stop_timeout": "use a whole number of seconds, 1-3600",
+    "confirm_window": "use a whole number of seconds, 15-3600 (default 120)",
 }
 
 

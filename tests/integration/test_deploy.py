@@ -7,6 +7,7 @@ a dry run shows diffs and changes nothing, the real run migrates, a re-run chang
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import textwrap
@@ -20,7 +21,7 @@ from tests.integration.labctl import hv, lab, pyinfra, require_lab, snapshot, sw
 
 pytestmark = pytest.mark.integration
 
-LAB_HOST = "ovslab-hv1"
+LAB_HOST = f"{os.environ.get('OVSLAB_PREFIX', 'ovslab')}-hv1"
 
 
 @pytest.fixture(scope="module")
