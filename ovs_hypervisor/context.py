@@ -14,6 +14,7 @@ from typing import Any
 from pyinfra.api.exceptions import DeployError
 
 from ovs_hypervisor.cutover import CutoverPlan, cutover_script
+from ovs_hypervisor.facts.guard import CutoverGuard
 from ovs_hypervisor.facts.libvirt import LibvirtDomains
 from ovs_hypervisor.facts.net import FileText, Links
 from ovs_hypervisor.facts.ovs import OvsState
@@ -79,7 +80,35 @@ def _build(host: Any) -> HostContext:
             host.name,
             [f"Open vSwitch is not usable: {ovs['error']}; install/start openvswitch-switch"],
         )
+    guard = host.get_fact(CutoverGuard)
+    if guard["pending"]:
+        raise HostDataError(
+            host.name,
+            [
+                f"a previous cutover ({guard['pending']}, status {guard['pending_status']}) "
+                "is still waiting for confirmation; fix: wait until it rolls back by itself, "
+                f"or keep it with `touch {guard['pending']}/confirm` on the host"
+            ],
+        )
+    if not guard["vswitchd"]:
+        raise HostDataError(
+            host.name,
+            [
+                "ovs-vswitchd is not running (ovsdb-server answers, but bridges would not "
+                "work); fix: start openvswitch-switch (systemctl start openvswitch-switch)"
+            ],
+        )
     links = host.get_fact(Links)
+    ours = config.bridge in ovs["show"].get("bridges", {})
+    if config.bridge in links and not ours:
+        kind = links[config.bridge]["kind"]
+        raise HostDataError(
+            host.name,
+            [
+                f"ovs_hv_bridge = {config.bridge!r}: a {kind or 'non-OVS'} device with that name "
+                "exists on the host; fix: pick a free name for the OVS bridge"
+            ],
+        )
     domains = host.get_fact(LibvirtDomains, uri=config.libvirt_uri)
     old = host.get_fact(FileText, path=INTERFACES)
     plan = plan_host(config, host.name, domains, links, old)
@@ -94,15 +123,20 @@ def _build(host: Any) -> HostContext:
 
     backup_dir = f"{config.backup_dir}/{RUN_ID}"
     state_dir = f"{backup_dir}/cutover"
+    changed = plan.changed_domains
     script = cutover_script(
         config,
         CutoverPlan(
             interfaces_path=INTERFACES,
             staged_path=STAGED,
             state_dir=state_dir,
+            backup_dir=backup_dir,
             down_with_old_file=plan.down_with_old_file if interfaces_changed else [],
             delete_devices=legacy if config.remove_legacy else [],
-            sysctl_path=config.sysctl_file if sysctl is not None else None,
+            sysctl_path=config.sysctl_file,
+            changed_domains=[d.name for d in changed],
+            restart_domains=[d.name for d in changed if d.running],
+            window=config.confirm_window,
         ),
     )
     return HostContext(

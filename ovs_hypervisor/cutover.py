@@ -1,17 +1,21 @@
-"""Build the host-side cutover script (pure: text in, text out).
+"""Build the host-side cutover script (pure: data in, shell text out).
 
 The cutover replaces the network the controller is connected through, so it runs on the host
-as one detached script (`setsid`), not as a series of SSH commands: a dropped SSH session
-half-way must not leave the host half-migrated.  It writes its progress to a status file the
-controller polls after reconnecting.
+as one detached script (remote/cutover.sh), not as a series of SSH commands: a dropped SSH
+session half-way must not leave the host half-migrated.  It is commit-confirmed: unless the
+controller confirms within the window, the host restores the backups and the old network.
 """
 
 from __future__ import annotations
 
 import shlex
 from dataclasses import dataclass, field
+from importlib.resources import files
 
 from ovs_hypervisor.model import HostConfig
+
+# Exists (on tmpfs, so a reboot clears it) while a cutover waits for its confirmation.
+PENDING = "/run/ovs-hypervisor/pending"
 
 
 @dataclass(frozen=True)
@@ -19,87 +23,52 @@ class CutoverPlan:
     interfaces_path: str  # /etc/network/interfaces
     staged_path: str  # the validated new file, moved into place by the script
     state_dir: str  # status + log of this run
+    backup_dir: str = ""  # what a rollback restores from
     # Interfaces configured by the old file that must be deconfigured first (never lo, never
     # an OVS bridge: that would unplug running VMs' vnet ports).
     down_with_old_file: list[str] = field(default_factory=list)
     # Legacy Linux bridges and their VLAN member devices, deleted after ifdown.
     delete_devices: list[str] = field(default_factory=list)
     sysctl_path: str | None = None
+    changed_domains: list[str] = field(default_factory=list)  # rewired by this run
+    restart_domains: list[str] = field(default_factory=list)  # were running: start on rollback
+    window: int = 120
 
 
-def _q(value: str) -> str:
-    return shlex.quote(value)
+def _words(values: list[str]) -> str:
+    return shlex.quote(" ".join(values))
 
 
 def cutover_script(config: HostConfig, plan: CutoverPlan) -> str:
-    q = _q
-    state = plan.state_dir
-    lines = [
-        "#!/bin/sh",
-        "# ovs-hypervisor cutover: generated, runs detached on the host.",
-        "set -u",
-        f"STATE={q(state)}",
-        'mkdir -p "$STATE"',
-        'exec >>"$STATE/cutover.log" 2>&1',
-        'status() { echo "$1" > "$STATE/status.tmp" && mv "$STATE/status.tmp" "$STATE/status"; }',
-        'step() { echo "== $(date +%T.%N | cut -c1-12) $*"; }',
-        "status running",
-    ]
-    if plan.down_with_old_file:
-        lines.append("step deconfigure old interfaces")
-        for name in plan.down_with_old_file:
-            # --force: also when ifupdown's state forgot them; errors are expected for devices
-            # that are already gone.
-            lines.append(f"ifdown --force -i {q(plan.interfaces_path)} {q(name)} || true")
-    if plan.delete_devices:
-        lines.append("step delete legacy devices")
-        for dev in plan.delete_devices:
-            lines.append(
-                f"if ip link show dev {q(dev)} >/dev/null 2>&1; then "
-                f"ip link set dev {q(dev)} down; ip link del dev {q(dev)}; fi"
-            )
-    lines += [
-        f"if [ -e {q(plan.staged_path)} ]; then",
-        "  step install new interfaces file",
-        f"  mv -f {q(plan.staged_path)} {q(plan.interfaces_path)}",
-        "fi",
-    ]
-    if plan.sysctl_path:
-        lines.append(f"sysctl -q -p {q(plan.sysctl_path)} || true")
-    br, port = config.bridge, config.mgmt_port_name
-    lines += [
-        "step ifup",
-        # The bridge first (its hook raises its ports), then any port ifupdown thinks is down.
-        "ifup --allow=ovs -a || true",
-        f"ifup --allow={q(br)} -a || true",
-        "step reconcile live OVS",
-        # Debian's hook uses --may-exist add-port: a changed tag on an existing port is not
-        # applied by ifup, so set the values we own explicitly.
-        f"ovs-vsctl --timeout=10 set port {q(port)} tag={config.mgmt_vlan} "
-        f"-- set bridge {q(br)} datapath_type={config.datapath_type} || true",
-    ]
-    if config.mgmt_ipv6 != "off":
-        lines.append(f"sysctl -q -w net.ipv6.conf.{port}.disable_ipv6=0 || true")
-    addr = str(config.mgmt_interface)
-    if config.mgmt_gateway:
-        gw = config.mgmt_gateway
-        lines += [
-            "step announce the management address",
-            # The management MAC changed (Linux bridge -> OVS internal port): neighbours keep
-            # the old one for a minute.  Our ARP request to the gateway refreshes its entry.
-            f"command -v arping >/dev/null && arping -q -U -c 1 -I {q(port)} "
-            f"{config.mgmt_interface.ip} || true",
-            f"ping -q -c 3 -i 0.2 -W 1 -I {q(port)} {gw} >/dev/null && echo gateway {gw} answers"
-            f" || echo 'gateway {gw} does not answer'",
-        ]
-    lines += [
-        "step check",
-        f"if ip -o addr show dev {q(port)} | grep -q {q('inet ' + addr + ' ')}; then",
-        "  status ok",
-        "else",
-        f"  echo 'management address {addr} is not on {port}'",
-        "  status failed",
-        "fi",
-        "step done",
-    ]
-    return "\n".join(lines) + "\n"
+    q = shlex.quote
+    header = {
+        "STATE": q(plan.state_dir),
+        "BACKUP": q(plan.backup_dir or plan.state_dir.rsplit("/", 1)[0]),
+        "IFACES": q(plan.interfaces_path),
+        "STAGED": q(plan.staged_path),
+        "SYSCTL": q(plan.sysctl_path or ""),
+        "BRIDGE": q(config.bridge),
+        "MGMT_PORT": q(config.mgmt_port_name),
+        "MGMT_ADDR": q(str(config.mgmt_interface)),
+        "MGMT_VLAN": str(config.mgmt_vlan),
+        "DATAPATH": q(config.datapath_type),
+        "GATEWAY": q(config.mgmt_gateway or ""),
+        "IPV6_ON": "1" if config.mgmt_ipv6 != "off" else "0",
+        "WINDOW": str(plan.window),
+        # Word lists: every item is a validated interface or domain name; the body splits
+        # them on spaces, so quote the list as one word here.
+        "DOWN_OLD": _words(plan.down_with_old_file),
+        "DELETE_DEVS": _words(plan.delete_devices),
+        "CHANGED_DOMAINS": _words(plan.changed_domains),
+        "RESTART_DOMAINS": _words(plan.restart_domains),
+        "URI": q(config.libvirt_uri),
+        "PENDING": q(PENDING),
+    }
+    lines = ["#!/bin/sh", "# ovs-hypervisor cutover: generated header, then remote/cutover.sh"]
+    lines += [f"{key}={value}" for key, value in header.items()]
+    return "\n".join(lines) + "\n" + script_source_sh("cutover")
+
+
+def script_source_sh(name: str) -> str:
+    """Shell scripts ship next to the Python ones in ovs_hypervisor/remote/."""
+    return files("ovs_hypervisor.remote").joinpath(f"{name}.sh").read_text(encoding="utf-8")

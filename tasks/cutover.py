@@ -1,4 +1,4 @@
-"""Cut the network over to OVS (detached on the host), then start the stopped domains."""
+"""Cut the network over to OVS (detached, commit-confirmed), then start the stopped domains."""
 
 from pyinfra import host
 
@@ -11,6 +11,7 @@ network.cutover(
     script=ctx.cutover_script,
     state_dir=ctx.state_dir,
     needed=ctx.cutover_needed,
+    window=ctx.config.confirm_window,
 )
 for change in ctx.plan.changed_domains:
     libvirt.domain_started(

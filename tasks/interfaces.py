@@ -1,4 +1,4 @@
-"""Stage + validate the new /etc/network/interfaces (old one backed up) and the sysctl file."""
+"""Back up what the run replaces; stage + validate the new interfaces file; sysctl file."""
 
 from pyinfra import host
 
@@ -6,8 +6,15 @@ from ovs_hypervisor.context import INTERFACES, STAGED, get_context
 from ovs_hypervisor.operations import network
 
 ctx = get_context(host)
+network.backed_up(
+    name="Back up interfaces, sysctl and the OVS database",
+    backup_dir=ctx.backup_dir,
+    needed=ctx.changes,
+    interfaces_path=INTERFACES,
+    sysctl_path=ctx.config.sysctl_file,
+)
 network.interfaces_file(
-    name=f"Back up, stage and validate {INTERFACES}",
+    name=f"Stage and validate the new {INTERFACES}",
     content=ctx.interfaces,
     backup_dir=ctx.backup_dir,
     path=INTERFACES,
@@ -19,4 +26,5 @@ network.sysctl_file(
     path=ctx.config.sysctl_file,
     mgmt_port=ctx.config.mgmt_port_name,
     mgmt_ipv6=ctx.config.mgmt_ipv6 != "off",
+    apply=not ctx.cutover_needed,
 )

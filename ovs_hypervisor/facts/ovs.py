@@ -1,33 +1,132 @@
-"""pyinfra facts for Open vSwitch state (thin shells around ovs_hypervisor.host_state)."""
+"""pyinfra facts for Open vSwitch state (thin shells around ovs_hypervisor.host_state).
+
+A host whose OVS cannot be read (``ovs-vsctl`` not installed, ``ovsdb-server`` down) is not a
+fact failure: the facts return ``error`` saying which, so callers decide (validation stops
+the run with it; verification reports it as a difference).  Output that cannot be parsed
+raises FactProcessError.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
+from pyinfra.api.command import QuoteString, StringCommand
 from pyinfra.api.exceptions import FactProcessError
 from pyinfra.api.facts import FactBase
 
-from ovs_hypervisor.host_state import OvsSnapshot, ovs_state_command, parse_ovs_state
+from ovs_hypervisor.host_state import (
+    OvsSnapshot,
+    OvsTables,
+    OvsTopology,
+    VerifySnapshot,
+    ovs_show_command,
+    ovs_state_command,
+    ovs_tables_command,
+    parse_ovs_show_output,
+    parse_ovs_state,
+    parse_ovs_tables,
+    parse_verify_probe,
+    verify_probe_parts,
+)
+from ovs_hypervisor.remote_commands import domctl_command
+
+T = TypeVar("T")
 
 
-class OvsState(FactBase[OvsSnapshot]):
+def _process(parse: Callable[[list[str]], T], output: list[str], what: str) -> T:
+    try:
+        return parse(output)
+    except ValueError as exc:
+        raise FactProcessError(f"cannot parse {what}: {exc}") from exc
+
+
+class OvsTopology(FactBase[OvsTopology]):
     """
-    `ovs-vsctl show` plus exact Port/Interface/Bridge rows, in one round trip:
+    ``ovs-vsctl show`` through ``parse_ovs_show`` (OVS 2.x quoted and 3.x unquoted names):
 
     .. code:: python
 
         {"error": None,
-         "show": {"ovs_version": "3.1.0", "bridges": {"ovsbr0": {"ports": {...}}}},
+         "show": {"uuid": "...", "ovs_version": "3.1.0", "manager": [],
+                  "bridges": {"ovsbr0": {"datapath_type": "netdev", "ports": {
+                      "vlan1234": {"tag": 1234, "trunks": [],
+                                   "interfaces": {"vlan1234": {"type": "internal",
+                                                               "error": None}}}}}}}}
+    """
+
+    def command(self) -> str:
+        return ovs_show_command()
+
+    def process(self, output: list[str]) -> OvsTopology:
+        return _process(parse_ovs_show_output, output, "ovs-vsctl show")
+
+
+class OvsTables(FactBase[OvsTables]):
+    """
+    Exact OVSDB rows (``ovs-vsctl --format=json --columns=... list Port/Interface/Bridge``):
+
+    .. code:: python
+
+        {"error": None,
+         "ports": {"vnet5": {"tag": 1011, "trunks": [], "vlan_mode": None, ...}},
+         "interfaces": {"vnet5": {"type": "", "ofport": 3, "error": None,
+                                  "external_ids": {"attached-mac": "52:54:00:aa:bb:01",
+                                                   "vm-id": "...", ...}, ...}},
+         "bridges": {"ovsbr0": {"datapath_type": "netdev", "datapath_id": "0000...", ...}}}
+    """
+
+    def command(self) -> str:
+        return ovs_tables_command()
+
+    def process(self, output: list[str]) -> OvsTables:
+        return _process(parse_ovs_tables, output, "OVSDB rows")
+
+
+class OvsState(FactBase[OvsSnapshot]):
+    """
+    ``ovs-vsctl show`` plus exact Port/Interface/Bridge rows plus whether ovs-vswitchd
+    answers, in one round trip:
+
+    .. code:: python
+
+        {"error": None, "vswitchd": "ovs-vswitchd (Open vSwitch) 3.1.0", "vswitchd_error": None,
+         "show": {"ovs_version": "3.1.0", "bridges": {"ovsbr0": {"ports": {...}}}, ...},
          "ports": {"vlan1234": {"tag": 1234, "trunks": [], "vlan_mode": None, ...}},
          "interfaces": {"vnet0": {"ofport": 3, "error": None, "external_ids": {...}}},
          "bridges": {"ovsbr0": {"datapath_type": "netdev", ...}}}
 
-    ``error`` says why OVS could not be read (not installed, ovsdb-server down).
+    ``error`` says why OVS could not be read (not installed, ovsdb-server down);
+    ``vswitchd_error`` why ovs-vswitchd does not answer (the database still does).
     """
 
     def command(self) -> str:
         return ovs_state_command()
 
     def process(self, output: list[str]) -> OvsSnapshot:
-        try:
-            return parse_ovs_state(output)
-        except ValueError as exc:
-            raise FactProcessError(f"cannot parse OVS state: {exc}") from exc
+        return _process(parse_ovs_state, output, "OVS state")
+
+
+class VerifyState(FactBase[VerifySnapshot]):
+    """
+    Everything verification reads, in one round trip: ``OvsState``, ``HostNet`` (links,
+    disable_ipv6 of every interface, one ``ping -c1 -W1`` of the gateway) and the libvirt
+    domains (state, inactive and live XML):
+
+    .. code:: python
+
+        {"ovs": {...OvsState...},
+         "net": {"links": {...}, "ipv6_disabled": {"eth0": True, "vlan1234": False, ...},
+                 "ping": {"target": "192.0.2.1", "reachable": True, "rtt_ms": 0.66,
+                          "detail": "reply in 0.66 ms"}},
+         "domains": {"error": None, "domains": {"vm-access": {"state": "running", ...}}}}
+    """
+
+    def command(self, gateway: str | None = None, uri: str = "qemu:///system") -> StringCommand:
+        head, tail = verify_probe_parts(gateway)
+        return StringCommand(head, domctl_command("dump", "--uri", QuoteString(uri)), tail)
+
+    def process(self, output: list[str]) -> VerifySnapshot:
+        # pyinfra passes the command's arguments to command() only, so parse_verify_probe
+        # learns the gateway back from the ping section it printed.
+        return _process(lambda lines: parse_verify_probe(lines, None), output, "host state")

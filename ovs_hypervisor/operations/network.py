@@ -9,7 +9,6 @@ from typing import Any
 
 from pyinfra import logger
 from pyinfra.api.command import FunctionCommand, QuoteString, StringCommand
-from pyinfra.api.exceptions import OperationError
 from pyinfra.api.operation import operation
 from pyinfra.context import host
 from pyinfra.operations.util.files import generate_color_diff
@@ -35,13 +34,13 @@ def interfaces_file(
     staged_path: str = "/etc/network/interfaces.ovs-hypervisor.new",
 ) -> Generator[Any, None, None]:
     """
-    Back up the interfaces file, then stage and validate its replacement on the host.
+    Stage and validate the replacement of the interfaces file on the host.
 
     The staged file is moved into place by ``network.cutover``: replacing the live file
     without the cutover would leave the host's file and network disagreeing.
 
     + content: the full new file
-    + backup_dir: this run's backup directory (the old file is copied there first)
+    + backup_dir: this run's backup directory (``network.backed_up`` fills it first)
     + path: the interfaces file
     + staged_path: where the validated new file waits for the cutover
 
@@ -56,9 +55,6 @@ def interfaces_file(
         host.noop(f"{path} is already up to date")
         return
     _log_diff(path, current, content)
-    yield StringCommand("mkdir -p -m 0700", QuoteString(backup_dir))
-    if current is not None:
-        yield StringCommand("cp -a", QuoteString(path), QuoteString(f"{backup_dir}/interfaces"))
     yield StringCommand("cat >", QuoteString(staged_path), _stdin=content)
     # ifquery parses the file with the host's own ifupdown: a syntax error stops us here.
     yield StringCommand("ifquery -i", QuoteString(staged_path), "--list --allow=ovs >/dev/null")
@@ -66,7 +62,7 @@ def interfaces_file(
 
 @operation()
 def sysctl_file(
-    content: str | None, path: str, mgmt_port: str, mgmt_ipv6: bool
+    content: str | None, path: str, mgmt_port: str, mgmt_ipv6: bool, apply: bool = True
 ) -> Generator[Any, None, None]:
     """
     Write (or remove, when ``content`` is None) our sysctl.d file and apply it now.
@@ -75,6 +71,8 @@ def sysctl_file(
     + path: the sysctl.d file
     + mgmt_port: re-enabled after applying, so the management port keeps IPv6
     + mgmt_ipv6: whether the management port speaks IPv6
+    + apply: apply now; False when a cutover follows (it applies the file inside its
+      commit-confirmed window, so a rollback also undoes it)
     """
     current = host.get_fact(FileText, path=path)
     if current == content:
@@ -86,6 +84,8 @@ def sysctl_file(
         return
     _log_diff(path, current, content)
     yield StringCommand("cat >", QuoteString(path), _stdin=content)
+    if not apply:
+        return
     yield StringCommand("sysctl -q -p", QuoteString(path))
     if mgmt_ipv6:
         yield StringCommand(
@@ -95,55 +95,162 @@ def sysctl_file(
         )
 
 
-def _wait_for_cutover(state: Any, host: Any, status_path: str, timeout: int) -> bool:
-    """Poll the detached script's status file, reconnecting if SSH dropped (cf server.reboot)."""
-    deadline = time.monotonic() + timeout
-    last = "unknown"
-    while time.monotonic() < deadline:
-        try:
-            if not host.connected:
-                host.connect(show_errors=False)
-            if host.connected:
-                ok, output = host.run_shell_command(
-                    StringCommand("cat", QuoteString(status_path)), _timeout=10
-                )
-                if ok:
-                    last = output.stdout.strip()
-                    if last == "ok":
-                        return True
-                    if last == "failed":
-                        break
-        except Exception as exc:  # the connection is expected to break during the cutover
-            logger.debug("cutover poll: %s", exc)
-            with contextlib.suppress(Exception):  # already gone
-                host.disconnect()
-        time.sleep(0.5)
-    log_path = status_path.rsplit("/", 1)[0] + "/cutover.log"
-    raise OperationError(
-        f"cutover did not finish (last status: {last}); see {log_path} on the host. "
-        "The previous interfaces file is in this run's backup directory."
+@operation()
+def backed_up(
+    backup_dir: str,
+    needed: bool,
+    interfaces_path: str = "/etc/network/interfaces",
+    sysctl_path: str | None = None,
+) -> Generator[Any, None, None]:
+    """
+    Copy everything a cutover replaces into this run's backup directory, before any change.
+
+    Interfaces file and interfaces.d, our sysctl.d file (or a note that there was none), the
+    live IPv6 sysctls, and an ``ovsdb-client backup`` of the OVS database.  Domain XMLs are
+    backed up by ``libvirt.domain_interfaces`` into the same directory.
+
+    + backup_dir: this run's backup directory
+    + needed: whether this run changes anything (decided from facts by the caller)
+    + interfaces_path: the interfaces file
+    + sysctl_path: our sysctl.d file
+    """
+    if not needed:
+        host.noop("nothing changes, nothing to back up")
+        return
+    b = QuoteString(backup_dir)
+    host.log(f"Backups of this run: {backup_dir}", logger.info)
+    yield StringCommand("mkdir -p -m 0700", b)
+    yield StringCommand(
+        "test ! -e",
+        QuoteString(interfaces_path),
+        "|| cp -a",
+        QuoteString(interfaces_path),
+        QuoteString(f"{backup_dir}/interfaces"),
     )
+    d = f"{interfaces_path.rsplit('/', 1)[0]}/interfaces.d"
+    yield StringCommand(
+        "test ! -d",
+        QuoteString(d),
+        "|| cp -a",
+        QuoteString(d),
+        QuoteString(f"{backup_dir}/interfaces.d"),
+    )
+    if sysctl_path:
+        yield StringCommand(
+            "test ! -e",
+            QuoteString(sysctl_path),
+            "|| cp -a",
+            QuoteString(sysctl_path),
+            QuoteString(f"{backup_dir}/sysctl.conf"),
+        )
+    # The live values too: a rollback must undo `sysctl -p` of our file, not just delete it.
+    yield StringCommand(
+        "sysctl -e net.ipv6.conf.all.disable_ipv6 net.ipv6.conf.default.disable_ipv6",
+        "net.ipv6.conf.all.accept_ra net.ipv6.conf.default.accept_ra >",
+        QuoteString(f"{backup_dir}/sysctl.runtime"),
+    )
+    yield StringCommand("ovsdb-client backup >", QuoteString(f"{backup_dir}/ovsdb.backup"))
+
+
+def _status(host: Any, status_path: str) -> str | None:
+    """The cutover's status, or None if the host cannot be reached right now."""
+    try:
+        if not host.connected:
+            host.connect(show_errors=False)
+        if host.connected:
+            ok, output = host.run_shell_command(
+                StringCommand("cat", QuoteString(status_path)), _timeout=10
+            )
+            if ok:
+                return str(output.stdout).strip()
+    except Exception as exc:  # the connection is expected to break during the cutover
+        logger.debug("cutover poll: %s", exc)
+        with contextlib.suppress(Exception):  # already gone
+            host.disconnect()
+    return None
+
+
+def _wait_for_status(
+    state: Any, host: Any, status_path: str, wanted: str, timeout: int, what: str
+) -> bool:
+    """Poll the detached script's status, reconnecting if SSH dropped (cf server.reboot)."""
+    started = time.monotonic()
+    deadline = started + timeout
+    last: str | None = None
+    next_note = started + 5
+    while time.monotonic() < deadline:
+        last = _status(host, status_path) or last
+        if last == wanted:
+            return True
+        if last in ("rolling-back", "rolled-back"):
+            break
+        if time.monotonic() >= next_note:
+            left = int(deadline - time.monotonic())
+            host.log(f"{what}: status {last or 'unreachable'}, {left}s left", logger.warning)
+            next_note += 5
+        time.sleep(0.3)
+    log_path = status_path.rsplit("/", 1)[0] + "/cutover.log"
+    if last in ("rolling-back", "rolled-back"):
+        host.log(f"the host rolled back to the previous network (see {log_path})", logger.error)
+    else:
+        host.log(
+            f"{what}: no answer within {timeout}s (last status: {last or 'unreachable'}). "
+            f"Unless confirmed, the host restores the previous network by itself; see "
+            f"{log_path} on the host.",
+            logger.error,
+        )
+    return False
 
 
 @operation()
 def cutover(
-    script: str, state_dir: str, needed: bool, timeout: int = 120
+    script: str, state_dir: str, needed: bool, window: int = 120
 ) -> Generator[Any, None, None]:
     """
-    Run the cutover script detached on the host and wait until it reports success.
+    Run the commit-confirmed cutover script detached on the host; wait until it applied.
+
+    The host then waits ``window`` seconds for ``network.cutover_confirmed``; without it,
+    it restores the previous network and domains by itself.
 
     + script: the shell script (see ovs_hypervisor.cutover.cutover_script)
     + state_dir: where the script keeps its log and status
     + needed: whether anything has to change (decided from facts by the caller)
-    + timeout: seconds to wait for the status to become ``ok``
+    + window: seconds the host waits for confirmation before rolling back
     """
     if not needed:
         host.noop("the network is already on Open vSwitch as the data says")
         return
+    host.log(
+        f"Cutover is commit-confirmed: the host rolls back unless confirmed within {window}s",
+        logger.info,
+    )
     script_path = f"{state_dir}/cutover.sh"
     yield StringCommand("mkdir -p -m 0700", QuoteString(state_dir))
     yield StringCommand("rm -f", QuoteString(f"{state_dir}/status"))
     yield StringCommand("cat >", QuoteString(script_path), _stdin=script)
     # setsid + no stdio: the script must outlive this SSH session.
     yield StringCommand("setsid -f sh", QuoteString(script_path), "</dev/null >/dev/null 2>&1")
-    yield FunctionCommand(_wait_for_cutover, (f"{state_dir}/status", timeout), {})
+    yield FunctionCommand(
+        _wait_for_status,
+        (f"{state_dir}/status", "applied", max(window - 5, 10), "waiting for the cutover"),
+        {},
+    )
+
+
+@operation()
+def cutover_confirmed(state_dir: str, needed: bool) -> Generator[Any, None, None]:
+    """
+    Confirm the cutover (after verification passed), so the host keeps the new network.
+
+    + state_dir: the cutover's state directory
+    + needed: whether this run cut over
+    """
+    if not needed:
+        host.noop("no cutover to confirm")
+        return
+    yield StringCommand("touch", QuoteString(f"{state_dir}/confirm"))
+    yield FunctionCommand(
+        _wait_for_status,
+        (f"{state_dir}/status", "confirmed", 15, "confirming the cutover"),
+        {},
+    )

@@ -78,7 +78,9 @@ def snapshot() -> dict[str, str]:
         "links": hv("ip -br link | awk '{print $1}' | sort"),
         "domains": hv("virsh list --all --name | sort"),
         "running": hv("virsh list --name | sort"),
-        "xml": hv("for d in $(virsh list --all --name); do virsh dumpxml --inactive $d; done"),
+        "xml": hv(
+            "for d in $(virsh list --all --name | sort); do virsh dumpxml --inactive $d; done"
+        ),
         "ovs": hv("ovs-vsctl show | grep -v -e '^[0-9a-f-]*$'"),
         "backups": hv("find /var/lib/ovs-hypervisor 2>/dev/null | sort"),
     }

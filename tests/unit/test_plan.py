@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import subprocess
 from typing import Any
 
 import pytest
@@ -108,7 +110,7 @@ def test_data_checked_against_facts(over: dict[str, Any], text: str) -> None:
         plan(**over)
 
 
-def test_cutover_script_order() -> None:
+def test_cutover_script_header_and_order() -> None:
     config, p = plan()
     script = cutover_script(
         config,
@@ -116,22 +118,37 @@ def test_cutover_script_order() -> None:
             interfaces_path="/etc/network/interfaces",
             staged_path="/etc/network/interfaces.new",
             state_dir="/var/lib/x/run/cutover",
+            backup_dir="/var/lib/x/run",
             down_with_old_file=p.down_with_old_file,
             delete_devices=p.legacy_bridges + p.legacy_members,
             sysctl_path="/etc/sysctl.d/60.conf",
+            changed_domains=["vm-access", "vm-off"],
+            restart_domains=["vm-access"],
+            window=30,
         ),
     )
+    header = dict(
+        line.split("=", 1) for line in script.splitlines() if re.match(r"^[A-Z_]+=", line)
+    )
+    assert header["MGMT_ADDR"] == "192.0.2.10/24"
+    assert header["MGMT_VLAN"] == "1234"
+    assert header["WINDOW"] == "30"
+    assert header["RESTART_DOMAINS"] == "vm-access"
+    assert header["CHANGED_DOMAINS"] == "'vm-access vm-off'"
+    assert "lo" not in header["DOWN_OLD"].strip("'").split()
+    assert header["DELETE_DEVS"] == "'bridge1011 bridge1234 vlan1011 vlan1234'"
     order = [
-        "ifdown --force -i /etc/network/interfaces bridge1234",
-        "ip link del dev vlan1234",
-        "mv -f /etc/network/interfaces.new /etc/network/interfaces",
-        "ifup --allow=ovs -a",
-        "set port vlan1234 tag=1234",
-        "status ok",
+        "apply() {",
+        "rollback() {",
+        "if apply; then",
+        "    status applied",
+        'if [ -e "$STATE/confirm" ]',
+        "\nrollback\n",
     ]
     positions = [script.index(step) for step in order]
     assert positions == sorted(positions)
-    assert "ifdown --force -i /etc/network/interfaces lo" not in script
+    proc = subprocess.run(["sh", "-n"], input=script, text=True, capture_output=True)
+    assert proc.returncode == 0, proc.stderr  # the shell parses it
 
 
 STORAGE = "auto eth1\niface eth1 inet static\n    address 198.51.100.200/28\n"

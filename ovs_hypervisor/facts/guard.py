@@ -1,0 +1,51 @@
+"""pyinfra fact: can a cutover start now?  (pending cutover, ovs-vswitchd alive)"""
+
+from __future__ import annotations
+
+from typing import TypedDict
+
+from pyinfra.api.facts import FactBase
+
+from ovs_hypervisor.cutover import PENDING
+
+
+class GuardState(TypedDict):
+    pending: str | None  # state dir of a cutover still waiting for confirmation
+    pending_status: str | None
+    vswitchd: bool  # ovs-vswitchd answers: without it add-br "succeeds" and nothing works
+
+
+def parse_guard(lines: list[str]) -> GuardState:
+    values = dict(line.split("=", 1) for line in lines if "=" in line)
+    pending = values.get("pending") or None
+    alive = values.get("alive") == "yes"
+    status = values.get("status") or None
+    return {
+        # A pending file whose script is gone (host crashed mid-run) blocks nothing.
+        "pending": pending if alive else None,
+        "pending_status": status,
+        "vswitchd": values.get("vswitchd") == "up",
+    }
+
+
+class CutoverGuard(FactBase[GuardState]):
+    """
+    Whether a previous cutover still waits for confirmation, and whether ovs-vswitchd runs:
+
+    .. code:: python
+
+        {"pending": "/var/lib/ovs-hypervisor/backups/20261125-154419/cutover",
+         "pending_status": "applied", "vswitchd": True}
+    """
+
+    def command(self) -> str:
+        return (
+            f"p=$(cat {PENDING} 2>/dev/null); echo pending=$p; "
+            'if [ -n "$p" ]; then echo status=$(cat "$p/status" 2>/dev/null); '
+            'if pgrep -f "$p/cutover.sh" >/dev/null; then echo alive=yes; fi; fi; '
+            "if ovs-appctl -t ovs-vswitchd version >/dev/null 2>&1; then echo vswitchd=up; "
+            "else echo vswitchd=down; fi"
+        )
+
+    def process(self, output: list[str]) -> GuardState:
+        return parse_guard(output)
