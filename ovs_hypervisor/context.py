@@ -20,8 +20,8 @@ from ovs_hypervisor.facts.net import FileText, Links
 from ovs_hypervisor.facts.ovs import OvsState
 from ovs_hypervisor.model import HostConfig, HostDataError, load_host_config
 from ovs_hypervisor.plan import HostPlan, plan_host
+from ovs_hypervisor.reconcile import reconcile_args, structural_gaps
 from ovs_hypervisor.render import render_interfaces, render_sysctl
-from ovs_hypervisor.verify import check_host_links, check_switch
 
 INTERFACES = "/etc/network/interfaces"
 STAGED = "/etc/network/interfaces.ovs-hypervisor.new"
@@ -40,6 +40,7 @@ class HostContext:
     sysctl_changed: bool
     cutover_needed: bool
     cutover_script: str
+    ovs_fix: list[str]
     backup_dir: str
     state_dir: str
 
@@ -49,6 +50,7 @@ class HostContext:
             self.interfaces_changed
             or self.sysctl_changed
             or self.cutover_needed
+            or bool(self.ovs_fix)
             or bool(self.plan.changed_domains)
         )
 
@@ -118,8 +120,9 @@ def _build(host: Any) -> HostContext:
     interfaces_changed = old != interfaces
     sysctl_changed = host.get_fact(FileText, path=config.sysctl_file) != sysctl
     legacy = plan.legacy_bridges + plan.legacy_members
-    live_diffs = check_switch(config, ovs) + check_host_links(config, links, legacy)
-    cutover_needed = interfaces_changed or bool(live_diffs)
+    cutover_needed = interfaces_changed or bool(structural_gaps(config, ovs, links, legacy))
+    # After a cutover the script itself sets these columns; otherwise fix them live.
+    ovs_fix = [] if cutover_needed else reconcile_args(config, ovs)
 
     backup_dir = f"{config.backup_dir}/{RUN_ID}"
     state_dir = f"{backup_dir}/cutover"
@@ -148,6 +151,7 @@ def _build(host: Any) -> HostContext:
         sysctl_changed=sysctl_changed,
         cutover_needed=cutover_needed,
         cutover_script=script,
+        ovs_fix=ovs_fix,
         backup_dir=backup_dir,
         state_dir=state_dir,
     )

@@ -33,6 +33,7 @@ class CutoverPlan:
     changed_domains: list[str] = field(default_factory=list)  # rewired by this run
     restart_domains: list[str] = field(default_factory=list)  # were running: start on rollback
     window: int = 120
+    mode: str = "cutover"  # or "rollback": restore backup_dir and exit
 
 
 def _words(values: list[str]) -> str:
@@ -42,6 +43,7 @@ def _words(values: list[str]) -> str:
 def cutover_script(config: HostConfig, plan: CutoverPlan) -> str:
     q = shlex.quote
     header = {
+        "MODE": q(plan.mode),
         "STATE": q(plan.state_dir),
         "BACKUP": q(plan.backup_dir or plan.state_dir.rsplit("/", 1)[0]),
         "IFACES": q(plan.interfaces_path),

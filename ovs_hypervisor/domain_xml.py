@@ -109,6 +109,7 @@ _OVS_VPORT_PARAMS = ("interfaceid", "profileid")
 _BRIDGE_RE = re.compile(r"^[^\s/'\"<>&]{1,15}$")
 _MAC_RE = re.compile(r"^[0-9a-f]{2}(:[0-9a-f]{2}){5}$")
 _XML_DECL_RE = re.compile(r"^\s*<\?xml\s[^>]*\?>")
+_TAG_ID_RE = re.compile(r"[0-9]{1,9}", re.ASCII)
 
 
 # --------------------------------------------------------------------------- lexer
@@ -304,10 +305,12 @@ def _read_vlan(vlan: etree._Element) -> _Vlan:
     native_mode: str | None = None
     native_tag: int | None = None
     for tag in vlan.findall("tag"):
-        try:
-            tid = int(tag.get("id", ""))
-        except ValueError:
-            raise ValueError(f"bad <vlan><tag id={tag.get('id')!r}>") from None
+        raw = tag.get("id", "")
+        # libvirt reads the id as a decimal unsigned int and refuses ids above 4095;
+        # Python's int() would also take "5_0", "+5" or non-ASCII digits.
+        if not _TAG_ID_RE.fullmatch(raw) or int(raw) > 4095:
+            raise ValueError(f"bad <vlan><tag id={raw!r}>: expected a VLAN id 0-4095")
+        tid = int(raw)
         tags.append(tid)
         mode = tag.get("nativeMode")
         if mode is not None:
@@ -356,6 +359,11 @@ def _vlan_id(value: object, what: str) -> int:
 
 def normalize_nic_spec(spec: Mapping[str, object]) -> NicSpec:
     """Check one NIC's VLAN request and return it as a clean :class:`NicSpec`."""
+    if not isinstance(spec, Mapping):
+        raise ValueError(
+            "a NIC spec is {'vlan': N} | {'trunk': [N, ...]} | {'native': N, 'trunk': [N, ...]}"
+            f", got {type(spec).__name__} {spec!r:.80}"
+        )
     keys = set(spec)
     if keys == {"vlan"}:
         return NicSpec(vlan=_vlan_id(spec["vlan"], "access vlan"))
@@ -443,6 +451,8 @@ def domain_nics(xml: str) -> list[DomainNic]:
 
 def nic_spec(xml: str, mac: str) -> NicSpec | None:
     """The VLAN config the XML gives the NIC with this MAC (None: no <vlan>)."""
+    if not isinstance(mac, str):
+        raise ValueError(f"a MAC must be a str, not {type(mac).__name__}")
     want = mac.strip().lower()
     for nic in domain_nics(xml):
         if nic["mac"] == want:
@@ -644,8 +654,14 @@ def patch_domain_xml(xml: str, bridge: str, nics: Mapping[str, Mapping[str, obje
     if not isinstance(bridge, str) or not _BRIDGE_RE.match(bridge) or bridge in (".", ".."):
         raise ValueError(f"domain {dom!r}: invalid bridge name {bridge!r}")
 
+    if not isinstance(nics, Mapping):
+        raise ValueError(
+            f"domain {dom!r}: nics must map MAC -> NIC spec, not {type(nics).__name__}"
+        )
     wanted: dict[str, _Vlan] = {}
     for raw_mac, spec in nics.items():
+        if not isinstance(raw_mac, str):
+            raise ValueError(f"domain {dom!r}: invalid MAC {raw_mac!r}")
         mac = raw_mac.strip().lower()
         if not _MAC_RE.match(mac):
             raise ValueError(f"domain {dom!r}: invalid MAC {raw_mac!r}")

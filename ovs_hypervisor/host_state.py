@@ -123,7 +123,7 @@ def ovs_state_command(timeout: int = 5) -> str:
         'echo @@SHOW; printf "%s\\n" "$out"; '
         f"{_ovs_tables(v)}; "
         # ovsdb-server answering says nothing about ovs-vswitchd, which does the switching.
-        f"v=$(ovs-appctl -T {timeout} -t ovs-vswitchd version 2>&1); echo \"{_VSWITCHD} $?\"; "
+        f'v=$(ovs-appctl -T {timeout} -t ovs-vswitchd version 2>&1); echo "{_VSWITCHD} $?"; '
         "printf '%s\\n' \"$v\" | head -n 3 )"
     )
 
@@ -140,26 +140,26 @@ def ovs_tables_command(timeout: int = 5) -> str:
     return f"( {_ovs_reachable(v, 'get Open_vSwitch . _uuid')}{_ovs_tables(v)} )"
 
 
-class OvsTopology(TypedDict):
+class OvsTopologySnapshot(TypedDict):
     error: str | None  # as in OvsSnapshot
     show: OvsShow | None
 
 
-class OvsTables(TypedDict):
+class OvsTablesSnapshot(TypedDict):
     error: str | None  # as in OvsSnapshot
     ports: dict[str, PortState]
     interfaces: dict[str, InterfaceState]
     bridges: dict[str, BridgeState]
 
 
-def parse_ovs_show_output(lines: list[str]) -> OvsTopology:
+def parse_ovs_show_output(lines: list[str]) -> OvsTopologySnapshot:
     """Parse :func:`ovs_show_command` output."""
     if lines and lines[0].startswith("@@ERROR"):
         return {"error": lines[0][len("@@ERROR ") :], "show": None}
     return {"error": None, "show": parse_ovs_show("\n".join(lines))}
 
 
-def parse_ovs_tables(lines: list[str]) -> OvsTables:
+def parse_ovs_tables(lines: list[str]) -> OvsTablesSnapshot:
     """Parse :func:`ovs_tables_command` output."""
     if lines and lines[0].startswith("@@ERROR"):
         return {"error": lines[0][len("@@ERROR ") :], "ports": {}, "interfaces": {}, "bridges": {}}
@@ -268,8 +268,8 @@ def net_state_command(gateway: str | None = None) -> str:
         gw = shlex.quote(gateway)
         parts.append(
             "if command -v ping >/dev/null 2>&1; then "
-            f'p=$(ping -n -c1 -W1 {gw} 2>&1); echo "{_PING} $?"; printf \'%s\\n\' "$p"; '
-            f"else echo '{_PING} 127'; fi"
+            f'p=$(ping -n -c1 -W1 {gw} 2>&1); echo "{_PING} $? "{gw}; printf \'%s\\n\' "$p"; '
+            f"else echo '{_PING} 127 '{gw}; fi"
         )
     return "; ".join(parts)
 
@@ -332,16 +332,18 @@ def parse_ipv6(lines: list[str]) -> dict[str, bool] | None:
     return out or None
 
 
-def parse_net_state(lines: list[str], gateway: str | None = None) -> NetSnapshot:
-    """Parse the output of :func:`net_state_command` (``gateway`` as given to it)."""
+def parse_net_state(lines: list[str]) -> NetSnapshot:
+    """Parse the output of :func:`net_state_command`."""
     sections: dict[str, list[str]] = {}
     current: list[str] | None = None
     ping_rc: str | None = None
+    gateway: str | None = None
     for line in lines:
         if line in (_LINKS, _IPV6):
             current = sections.setdefault(line, [])
         elif line.startswith(_PING + " "):
-            ping_rc = line[len(_PING) + 1 :].strip()
+            ping_rc, _, target = line[len(_PING) + 1 :].strip().partition(" ")
+            gateway = target.strip() or None
             current = sections.setdefault(_PING, [])
         elif current is not None:
             current.append(line)
@@ -427,7 +429,7 @@ def verify_probe_parts(gateway: str | None) -> tuple[str, str]:
     return head, after
 
 
-def parse_verify_probe(lines: list[str], gateway: str | None) -> VerifySnapshot:
+def parse_verify_probe(lines: list[str]) -> VerifySnapshot:
     sections: dict[str, list[str]] = {}
     current: list[str] | None = None
     for line in lines:
@@ -440,6 +442,6 @@ def parse_verify_probe(lines: list[str], gateway: str | None) -> VerifySnapshot:
         raise ValueError(f"incomplete verify probe output (missing {', '.join(missing)})")
     return {
         "ovs": parse_ovs_state(sections[_PROBE_OVS]),
-        "net": parse_net_state(sections[_PROBE_NET], gateway),
+        "net": parse_net_state(sections[_PROBE_NET]),
         "domains": parse_domains(sections[_PROBE_DOMAINS]),
     }

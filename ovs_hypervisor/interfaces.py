@@ -26,12 +26,19 @@ being half-understood:
   order) when they use the same method, and rejected when the methods differ;
 * an unknown extra word on an ``iface`` line (ifupdown warns and ignores it), a ``source``
   without a path and a ``mapping`` without a pattern are errors;
-* ``source``/``source-directory`` are recorded, not followed; no implicit ``lo`` is added.
+* ``parse_interfaces`` records ``source``/``source-directory`` without following them; no
+  implicit ``lo`` is added.  ``parse_interfaces_files`` reads a configuration whose
+  included files were collected elsewhere (discovery reads them on the host, following
+  ifupdown's rules: the first word of a ``source`` line is expanded like a shell word and
+  globbed, relative to the including file's directory; ``source-directory`` takes the
+  directory's files whose names match ``^[a-zA-Z0-9_-]+$``), in ifupdown's reading order,
+  with errors naming the file and line.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Final, TypedDict
 
@@ -39,11 +46,14 @@ __all__ = [
     "KNOWN_METHODS",
     "IfaceStanza",
     "InterfacesFile",
+    "LocatedConfig",
     "MappingStanza",
     "OptionLine",
+    "SourceFile",
     "Stanza",
     "normalise_key",
     "parse_interfaces",
+    "parse_interfaces_files",
     "parse_interfaces_located",
 ]
 
@@ -248,13 +258,8 @@ def _append_unique(target: list[str], names: tuple[str, ...]) -> None:
             target.append(name)
 
 
-def parse_interfaces(text: str) -> InterfacesFile:
-    """Parse an interfaces(5) file into the shape described in the module docstring.
-
-    ``{"interfaces": {name: {family: {"method", "options"}}}, "auto", "allow", "source",
-    "source_directory", "mapping", "rename", "no_auto_down", "no_scripts"}``.
-    """
-    result: InterfacesFile = {
+def _empty() -> InterfacesFile:
+    return {
         "interfaces": {},
         "auto": [],
         "allow": {},
@@ -265,12 +270,22 @@ def parse_interfaces(text: str) -> InterfacesFile:
         "no_auto_down": [],
         "no_scripts": [],
     }
+
+
+def _line_of(path: str, line: int) -> str:
+    return f"{path} line {line}" if path else f"line {line}"
+
+
+def _build(located: Iterable[tuple[str, Stanza]]) -> InterfacesFile:
+    """Fold stanzas (in ifupdown's reading order, each with its file) into one result."""
+    result = _empty()
     # Every iface stanza with its effective (inherited + own) options, for "inherits".
     defined: list[tuple[str, str, str, list[tuple[str, str]]]] = []
-    first_line: dict[tuple[str, str], int] = {}
+    first_line: dict[tuple[str, str], str] = {}
 
-    for stanza in parse_interfaces_located(text):
+    for path, stanza in located:
         kw = stanza.keyword
+        here = _line_of(path, stanza.line)
         if kw == "iface":
             head = _iface_header(stanza.args, stanza.line)
             family, method = head.family, head.method
@@ -288,7 +303,7 @@ def parse_interfaces(text: str) -> InterfacesFile:
                 )
                 if parent is None:
                     raise ValueError(
-                        f"line {stanza.line}: iface {head.name}: unknown iface to inherit "
+                        f"{here}: iface {head.name}: unknown iface to inherit "
                         f"from: {head.inherits} ({family or 'any family'}); it must be "
                         "defined earlier in the file"
                     )
@@ -304,11 +319,11 @@ def parse_interfaces(text: str) -> InterfacesFile:
             if merged is None:
                 merged = {"method": method, "options": {}}
                 families[family] = merged
-                first_line[(head.name, family)] = stanza.line
+                first_line[(head.name, family)] = here
             elif merged["method"] != method:
                 raise ValueError(
-                    f"line {stanza.line}: 'iface {head.name} {family} {method}' conflicts "
-                    f"with 'iface {head.name} {family} {merged['method']}' at line "
+                    f"{here}: 'iface {head.name} {family} {method}' conflicts "
+                    f"with 'iface {head.name} {family} {merged['method']}' at "
                     f"{first_line[(head.name, family)]}: one interface and family can "
                     "have only one method"
                 )
@@ -334,3 +349,80 @@ def parse_interfaces(text: str) -> InterfacesFile:
         else:
             result["no_scripts"].extend(stanza.args)
     return result
+
+
+def parse_interfaces(text: str) -> InterfacesFile:
+    """Parse an interfaces(5) file into the shape described in the module docstring.
+
+    ``{"interfaces": {name: {family: {"method", "options"}}}, "auto", "allow", "source",
+    "source_directory", "mapping", "rename", "no_auto_down", "no_scripts"}``.
+    """
+    return _build(("", stanza) for stanza in parse_interfaces_located(text))
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """One file of a configuration split with ``source``/``source-directory``.
+
+    ``origin`` is ``(path, line)`` of the ``source*`` line that included it (``None`` for
+    the top file, ``/etc/network/interfaces``).  Files included by one line come in the
+    order ifupdown reads them (sorted glob or directory listing).
+    """
+
+    path: str
+    text: str
+    origin: tuple[str, int] | None = None
+
+
+@dataclass(frozen=True)
+class LocatedConfig:
+    """A whole configuration: the merged reading plus every stanza with its file."""
+
+    parsed: InterfacesFile
+    stanzas: tuple[tuple[str, Stanza], ...]  # (path, stanza) in ifupdown's reading order
+
+
+def parse_interfaces_files(files: Sequence[SourceFile]) -> LocatedConfig:
+    """Read a configuration over several files as ifupdown does: each included file's
+    stanzas take the place of the ``source``/``source-directory`` line that included it.
+
+    ``files[0]`` is the top file.  Errors are ValueError naming the file and line
+    (``/etc/network/interfaces.d/vlans line 7: misplaced option 'mtu' ...``).
+    """
+    if not files:
+        raise ValueError("no interfaces file to read")
+    if files[0].origin is not None:
+        raise ValueError(f"{files[0].path}: the first file must be the top file (no origin)")
+    located: dict[str, list[Stanza]] = {}
+    children: dict[tuple[str, int], list[str]] = {}
+    for f in files:
+        if f.path in located:
+            raise ValueError(f"{f.path} is listed twice")
+        try:
+            located[f.path] = parse_interfaces_located(f.text)
+        except ValueError as exc:
+            raise ValueError(f"{f.path} {exc}") from None
+        if f.origin is not None:
+            children.setdefault(f.origin, []).append(f.path)
+    for (parent, line), paths in children.items():
+        if parent not in located or not any(
+            s.line == line and (s.keyword == "source" or s.keyword.startswith("source-dir"))
+            for s in located[parent]
+        ):
+            raise ValueError(
+                f"{paths[0]} claims to be included by {parent} line {line}, which is not "
+                "a source/source-directory line"
+            )
+
+    order: list[tuple[str, Stanza]] = []
+
+    def walk(path: str, depth: int) -> None:
+        if depth > 20:
+            raise ValueError(f"{path}: source lines nest more than 20 deep (a loop?)")
+        for stanza in located[path]:
+            order.append((path, stanza))
+            for child in children.get((path, stanza.line), []):
+                walk(child, depth + 1)
+
+    walk(files[0].path, 0)
+    return LocatedConfig(parsed=_build(order), stanzas=tuple(order))

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import difflib
 import ipaddress
+import json
 import re
 import reprlib
 from collections.abc import Mapping
@@ -267,7 +268,8 @@ class HostConfig(BaseModel):
         if not isinstance(v, list | tuple):
             fix = _FIX[str(info.field_name)]
             if isinstance(v, str):
-                fix += f"; on the command line: --data '{PREFIX}{info.field_name}=[\"{v}\"]'"
+                as_json = json.dumps(v.replace(",", " ").split())
+                fix += f"; on the command line: --data '{PREFIX}{info.field_name}={as_json}'"
             raise _Problem(f"is {_kind(v)}, not a list", fix)
         return v
 

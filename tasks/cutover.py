@@ -3,7 +3,7 @@
 from pyinfra import host
 
 from ovs_hypervisor.context import get_context
-from ovs_hypervisor.operations import libvirt, network
+from ovs_hypervisor.operations import libvirt, network, switch
 
 ctx = get_context(host)
 network.cutover(
@@ -13,6 +13,7 @@ network.cutover(
     needed=ctx.cutover_needed,
     window=ctx.config.confirm_window,
 )
+switch.ports(name="Reconcile live OVS ports with the data", args=ctx.ovs_fix)
 for change in ctx.plan.changed_domains:
     libvirt.domain_started(
         name=f"Start domain {change.name} again",

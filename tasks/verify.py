@@ -1,4 +1,9 @@
-"""Verify the live switch and the VMs' ports against the data."""
+"""Verify the live switch, links and VMs' ports against the data (the same check as verify.py).
+
+Runs when the operations before it have executed; when nothing changes it checks while pyinfra
+prepares the run (also under --dry).  A difference fails this operation: the host is not
+confirmed (tasks/confirm.py) and pyinfra exits non-zero.
+"""
 
 from pyinfra import host
 
@@ -11,4 +16,5 @@ ovs.verified(
     config=ctx.config,
     legacy=ctx.plan.legacy_bridges + ctx.plan.legacy_members,
     after_changes=ctx.changes,
+    json_path=ovs.report_path(host.data.dict()),
 )

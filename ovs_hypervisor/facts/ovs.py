@@ -17,8 +17,8 @@ from pyinfra.api.facts import FactBase
 
 from ovs_hypervisor.host_state import (
     OvsSnapshot,
-    OvsTables,
-    OvsTopology,
+    OvsTablesSnapshot,
+    OvsTopologySnapshot,
     VerifySnapshot,
     ovs_show_command,
     ovs_state_command,
@@ -41,7 +41,7 @@ def _process(parse: Callable[[list[str]], T], output: list[str], what: str) -> T
         raise FactProcessError(f"cannot parse {what}: {exc}") from exc
 
 
-class OvsTopology(FactBase[OvsTopology]):
+class OvsTopology(FactBase[OvsTopologySnapshot]):
     """
     ``ovs-vsctl show`` through ``parse_ovs_show`` (OVS 2.x quoted and 3.x unquoted names):
 
@@ -58,11 +58,11 @@ class OvsTopology(FactBase[OvsTopology]):
     def command(self) -> str:
         return ovs_show_command()
 
-    def process(self, output: list[str]) -> OvsTopology:
+    def process(self, output: list[str]) -> OvsTopologySnapshot:
         return _process(parse_ovs_show_output, output, "ovs-vsctl show")
 
 
-class OvsTables(FactBase[OvsTables]):
+class OvsTables(FactBase[OvsTablesSnapshot]):
     """
     Exact OVSDB rows (``ovs-vsctl --format=json --columns=... list Port/Interface/Bridge``):
 
@@ -79,7 +79,7 @@ class OvsTables(FactBase[OvsTables]):
     def command(self) -> str:
         return ovs_tables_command()
 
-    def process(self, output: list[str]) -> OvsTables:
+    def process(self, output: list[str]) -> OvsTablesSnapshot:
         return _process(parse_ovs_tables, output, "OVSDB rows")
 
 
@@ -127,6 +127,4 @@ class VerifyState(FactBase[VerifySnapshot]):
         return StringCommand(head, domctl_command("dump", "--uri", QuoteString(uri)), tail)
 
     def process(self, output: list[str]) -> VerifySnapshot:
-        # pyinfra passes the command's arguments to command() only, so parse_verify_probe
-        # learns the gateway back from the ping section it printed.
-        return _process(lambda lines: parse_verify_probe(lines, None), output, "host state")
+        return _process(parse_verify_probe, output, "host state")

@@ -182,7 +182,7 @@ def _wait_for_status(
         last = _status(host, status_path) or last
         if last == wanted:
             return True
-        if last in ("rolling-back", "rolled-back"):
+        if last in ("rolling-back", "rolled-back") and wanted != "rolled-back":
             break
         if time.monotonic() >= next_note:
             left = int(deadline - time.monotonic())
@@ -190,7 +190,7 @@ def _wait_for_status(
             next_note += 5
         time.sleep(0.3)
     log_path = status_path.rsplit("/", 1)[0] + "/cutover.log"
-    if last in ("rolling-back", "rolled-back"):
+    if last in ("rolling-back", "rolled-back") and wanted != "rolled-back":
         host.log(f"the host rolled back to the previous network (see {log_path})", logger.error)
     else:
         host.log(
@@ -253,4 +253,23 @@ def cutover_confirmed(state_dir: str, needed: bool) -> Generator[Any, None, None
         _wait_for_status,
         (f"{state_dir}/status", "confirmed", 15, "confirming the cutover"),
         {},
+    )
+
+
+@operation()
+def rolled_back(script: str, state_dir: str, timeout: int = 180) -> Generator[Any, None, None]:
+    """
+    Restore a run's backup on the host (detached: the network it restores may drop SSH).
+
+    + script: the rollback script (cutover_script with mode="rollback")
+    + state_dir: where it keeps its log and status
+    + timeout: seconds to wait for it to finish
+    """
+    script_path = f"{state_dir}/rollback.sh"
+    yield StringCommand("mkdir -p -m 0700", QuoteString(state_dir))
+    yield StringCommand("rm -f", QuoteString(f"{state_dir}/status"))
+    yield StringCommand("cat >", QuoteString(script_path), _stdin=script)
+    yield StringCommand("setsid -f sh", QuoteString(script_path), "</dev/null >/dev/null 2>&1")
+    yield FunctionCommand(
+        _wait_for_status, (f"{state_dir}/status", "rolled-back", timeout, "rolling back"), {}
     )

@@ -7,9 +7,9 @@
 # the new path and verified the switch).  Without it -- wrong VLAN, wrong gateway, SSH cut,
 # controller killed -- it restores everything from $BACKUP and brings the old network back.
 #
-# Variables (from the header): STATE BACKUP IFACES STAGED SYSCTL BRIDGE MGMT_PORT MGMT_ADDR
-# MGMT_VLAN DATAPATH GATEWAY IPV6_ON WINDOW DOWN_OLD DELETE_DEVS CHANGED_DOMAINS
-# RESTART_DOMAINS URI PENDING
+# Variables (from the header): MODE STATE BACKUP IFACES STAGED SYSCTL BRIDGE MGMT_PORT
+# MGMT_ADDR MGMT_VLAN DATAPATH GATEWAY IPV6_ON WINDOW DOWN_OLD DELETE_DEVS CHANGED_DOMAINS
+# RESTART_DOMAINS URI PENDING.  MODE=rollback restores $BACKUP and exits (rollback.py).
 
 set -u
 mkdir -p "$STATE"
@@ -18,6 +18,13 @@ status() { echo "$1" > "$STATE/status.tmp" && mv -f "$STATE/status.tmp" "$STATE/
 step() { echo "== $(date +%T.%N | cut -c1-12) $*"; }
 mkdir -p "$(dirname "$PENDING")" && echo "$STATE" > "$PENDING"
 status running
+if [ "$MODE" = rollback ]; then
+    # Standalone rollback of an earlier run: what it rewired and what was running then.
+    CHANGED_DOMAINS=$(for x in "$BACKUP"/*.xml; do [ -e "$x" ] && basename "$x" .xml; done)
+    RESTART_DOMAINS=$(cat "$BACKUP/restart-domains" 2>/dev/null || true)
+else
+    echo "$RESTART_DOMAINS" > "$BACKUP/restart-domains"
+fi
 
 announce() {  # $1: device holding the management address
     # The management MAC changes (Linux bridge <-> OVS internal port); our ARP request to
@@ -97,6 +104,10 @@ rollback() {
     step "rolled back"
 }
 
+if [ "$MODE" = rollback ]; then
+    rollback
+    exit 0
+fi
 if apply; then
     status applied
     step "applied; waiting ${WINDOW}s for the controller to confirm"

@@ -55,13 +55,13 @@ def sw(cmd: str, check: bool = True) -> str:
 
 
 def pyinfra(
-    *args: str, inventory: str = "inventory.py", timeout: int = 600
+    *args: str, inventory: str = "inventory.py", timeout: int = 600, deploy: str = "deploy.py"
 ) -> subprocess.CompletedProcess[str]:
-    """`pyinfra INVENTORY deploy.py ARGS` from the repository root, as a user would run it."""
+    """`pyinfra INVENTORY DEPLOY ARGS` from the repository root, as a user would run it."""
     env = {**os.environ, "PYTHONUNBUFFERED": "1", "NO_COLOR": "1", "TERM": "dumb"}
     return subprocess.run(
         # -y skips change detection, so a dry run would print no diff: only for real runs.
-        [str(PYINFRA), *([] if "--dry" in args else ["-y"]), *args, inventory, "deploy.py"],
+        [str(PYINFRA), *([] if "--dry" in args else ["-y"]), *args, inventory, deploy],
         cwd=ROOT,
         capture_output=True,
         text=True,

@@ -125,3 +125,17 @@ def test_controller_killed_mid_cutover_then_rerun_converges(
     assert "allow-ovs ovsbr0" in hv("cat /etc/network/interfaces")
     assert answers()
     assert "confirmed" in hv("cat /var/lib/ovs-hypervisor/backups/*/cutover/status")
+
+
+def test_rollback_deploy_restores_a_named_or_the_latest_backup(
+    legacy: dict[str, str], tmp_path: Path
+) -> None:
+    run = pyinfra("--data", "rollback=19990101-000000", deploy="rollback.py")
+    out = run.stdout + run.stderr
+    assert run.returncode != 0 and "no backup '19990101-000000'" in out, out
+    assert "allow-ovs ovsbr0" in hv("cat /etc/network/interfaces")  # nothing changed
+
+    run = pyinfra(deploy="rollback.py")  # the latest: the migration of the previous test
+    assert run.returncode == 0, run.stdout + run.stderr
+    wait_until(answers, 15, "192.0.2.10 to answer")
+    assert_as_before(legacy)

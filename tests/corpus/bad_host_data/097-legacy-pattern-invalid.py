@@ -1,4 +1,8 @@
 """Not a regular expression."""
 
 DATA = {"ovs_hv_legacy_bridge_pattern": "^bridge(\\d+$"}
-EXPECT = ['ovs_hv_legacy_bridge_pattern = ', 'is not a regular expression (missing ), unterminated subpattern', 'fix:']
+EXPECT = [
+    "ovs_hv_legacy_bridge_pattern = ",
+    "is not a regular expression (missing ), unterminated subpattern",
+    "fix:",
+]

@@ -1,0 +1,74 @@
+"""What the host needs, from facts (pure): a full cutover, or just a live OVSDB fix.
+
+Debian's ifupdown hook adds ports with ``--may-exist``: a changed ``tag=`` on an existing port
+is never applied, and OVSDB keeps whatever someone set by hand.  So on every run the columns
+we own are compared with the data and fixed in one ``ovs-vsctl`` transaction.  Ports libvirt
+owns (vnetN) are never touched here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ovs_hypervisor.host_state import LinkInfo
+from ovs_hypervisor.model import HostConfig
+
+
+def structural_gaps(
+    config: HostConfig, ovs: Any, links: dict[str, LinkInfo], legacy: list[str]
+) -> list[str]:
+    """Reasons a cutover (ifdown/ifup) is needed; empty when only columns may differ."""
+    gaps: list[str] = []
+    bridges = (ovs.get("show") or {}).get("bridges", {})
+    if config.bridge not in bridges:
+        return [f"bridge {config.bridge} is missing"]
+    ports = bridges[config.bridge].get("ports", {})
+    for port in (config.uplink_port, config.mgmt_port_name):
+        if port not in ports:
+            gaps.append(f"port {port} is missing from {config.bridge}")
+    mgmt = links.get(config.mgmt_port_name)
+    if mgmt is None or str(config.mgmt_interface) not in mgmt["addresses"]:
+        gaps.append(f"{config.mgmt_port_name} does not hold {config.mgmt_interface}")
+    ours = {config.bridge, config.mgmt_port_name, config.uplink_port, *config.uplinks}
+    gaps += [f"legacy device {d} exists" for d in legacy if d in links and d not in ours]
+    return gaps
+
+
+def _port_fix(name: str, row: dict[str, Any], tag: int | None) -> list[str]:
+    """ovs-vsctl sub-commands making port NAME an access port (tag) or a full trunk (None)."""
+    args: list[str] = []
+    have_tag = row.get("tag")
+    if tag is not None and have_tag != tag:
+        args += ["--", "set", "port", name, f"tag={tag}"]
+    if tag is None and have_tag is not None:
+        args += ["--", "clear", "port", name, "tag"]
+    if row.get("trunks"):
+        args += ["--", "clear", "port", name, "trunks"]
+    if row.get("vlan_mode"):
+        args += ["--", "clear", "port", name, "vlan_mode"]
+    return args
+
+
+def reconcile_args(config: HostConfig, ovs: Any) -> list[str]:
+    """Arguments of one `ovs-vsctl` transaction fixing the columns we own; [] if none."""
+    bridges = (ovs.get("show") or {}).get("bridges", {})
+    if ovs.get("error") or config.bridge not in bridges:
+        return []
+    rows = ovs.get("ports", {})
+    args: list[str] = []
+    dp = (ovs.get("bridges", {}).get(config.bridge) or {}).get("datapath_type") or "system"
+    if dp != config.datapath_type:
+        args += ["--", "set", "bridge", config.bridge, f"datapath_type={config.datapath_type}"]
+    if config.mgmt_port_name in rows:
+        args += _port_fix(config.mgmt_port_name, rows[config.mgmt_port_name], config.mgmt_vlan)
+    if config.uplink_port in rows:
+        args += _port_fix(config.uplink_port, rows[config.uplink_port], None)
+    if len(config.uplinks) > 1:
+        port = bridges[config.bridge]["ports"].get(config.uplink_port, {})
+        members = set(port.get("interfaces", {}))
+        for nic in config.uplinks:
+            if nic not in members:
+                args += ["--", "add-bond-iface", config.uplink_port, nic]
+        for nic in sorted(members - set(config.uplinks)):
+            args += ["--", "del-bond-iface", config.uplink_port, nic]
+    return args
