@@ -76,16 +76,19 @@ if network is None:
     python.call(name="Discovery failed", function=_failed, count=1)
 else:
     result = discover(host.name, network, domains or {}, current)
+    print("\n" + summary(result), flush=True)
     if result.ok:
-        result.warnings += inventory_overrides(
+        for note in inventory_overrides(
             result.data,
             state.inventory.get_host_data(host.name),
             previous,
             state.inventory.get_override_data(),
-        )
-    print("\n" + summary(result), flush=True)
-    if not result.ok:
+        ):
+            print(f"  inventory: {note}", flush=True)
+    if result.errors:
         python.call(name="Discovery failed", function=_failed, count=len(result.errors))
+    elif result.skipped:
+        pass
     else:
         text = render_host_data(result, time.strftime("%Y-%m-%d %H:%M"))
         if _without_header(text) == _without_header(previous_text):

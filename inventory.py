@@ -10,7 +10,10 @@ from pathlib import Path
 
 _LAB = os.environ.get("OVSLAB_DIR", "/tmp/ovslab")
 _PREFIX = os.environ.get("OVSLAB_PREFIX", "ovslab")
-_HOST_DATA = Path(__file__).resolve().parent / "host_data"
+# OVS_HV_HOST_DATA: another host_data directory (tests write discovered data to a temp dir).
+_HOST_DATA = Path(
+    os.environ.get("OVS_HV_HOST_DATA") or Path(__file__).resolve().parent / "host_data"
+)
 
 
 def host(name: str, data: dict) -> tuple:

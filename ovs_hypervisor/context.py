@@ -13,7 +13,7 @@ from typing import Any
 
 from pyinfra.api.exceptions import DeployError
 
-from ovs_hypervisor.cutover import CutoverPlan, cutover_script
+from ovs_hypervisor.cutover import TO_START, CutoverPlan, cutover_script
 from ovs_hypervisor.facts.guard import CutoverGuard
 from ovs_hypervisor.facts.libvirt import LibvirtDomains
 from ovs_hypervisor.facts.net import FileText, Links
@@ -24,6 +24,7 @@ from ovs_hypervisor.reconcile import reconcile_args, structural_gaps
 from ovs_hypervisor.render import render_interfaces, render_sysctl
 
 INTERFACES = "/etc/network/interfaces"
+__all__ = ["INTERFACES", "STAGED", "TO_START", "HostContext", "build_context", "get_context"]
 STAGED = "/etc/network/interfaces.ovs-hypervisor.new"
 
 # One id per controller run: names this run's backup directory on every host.
@@ -41,6 +42,7 @@ class HostContext:
     cutover_needed: bool
     cutover_script: str
     ovs_fix: list[str]
+    restart_domains: list[str]
     backup_dir: str
     state_dir: str
 
@@ -51,6 +53,7 @@ class HostContext:
             or self.sysctl_changed
             or self.cutover_needed
             or bool(self.ovs_fix)
+            or bool(self.restart_domains)
             or bool(self.plan.changed_domains)
         )
 
@@ -127,6 +130,10 @@ def _build(host: Any) -> HostContext:
     backup_dir = f"{config.backup_dir}/{RUN_ID}"
     state_dir = f"{backup_dir}/cutover"
     changed = plan.changed_domains
+    # Running now, or stopped by an interrupted earlier run: started again at the end.
+    restart = sorted(
+        {d.name for d in changed if d.running} | (set(guard["to_start"]) & set(domains))
+    )
     script = cutover_script(
         config,
         CutoverPlan(
@@ -137,8 +144,9 @@ def _build(host: Any) -> HostContext:
             down_with_old_file=plan.down_with_old_file if interfaces_changed else [],
             delete_devices=legacy if config.remove_legacy else [],
             sysctl_path=config.sysctl_file,
+            sysctl_staged=f"{config.sysctl_file}.ovs-hypervisor.new" if sysctl_changed else None,
             changed_domains=[d.name for d in changed],
-            restart_domains=[d.name for d in changed if d.running],
+            restart_domains=restart,
             window=config.confirm_window,
         ),
     )
@@ -152,6 +160,7 @@ def _build(host: Any) -> HostContext:
         cutover_needed=cutover_needed,
         cutover_script=script,
         ovs_fix=ovs_fix,
+        restart_domains=restart,
         backup_dir=backup_dir,
         state_dir=state_dir,
     )

@@ -16,6 +16,8 @@ from ovs_hypervisor.model import HostConfig
 
 # Exists (on tmpfs, so a reboot clears it) while a cutover waits for its confirmation.
 PENDING = "/run/ovs-hypervisor/pending"
+# Domains this tool stopped and must start again; survives a killed run (and a reboot).
+TO_START = "/var/lib/ovs-hypervisor/to-start"
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,7 @@ class CutoverPlan:
     # Legacy Linux bridges and their VLAN member devices, deleted after ifdown.
     delete_devices: list[str] = field(default_factory=list)
     sysctl_path: str | None = None
+    sysctl_staged: str | None = None  # our new sysctl file, moved into place by the script
     changed_domains: list[str] = field(default_factory=list)  # rewired by this run
     restart_domains: list[str] = field(default_factory=list)  # were running: start on rollback
     window: int = 120
@@ -49,6 +52,7 @@ def cutover_script(config: HostConfig, plan: CutoverPlan) -> str:
         "IFACES": q(plan.interfaces_path),
         "STAGED": q(plan.staged_path),
         "SYSCTL": q(plan.sysctl_path or ""),
+        "SYSCTL_STAGED": q(plan.sysctl_staged or ""),
         "BRIDGE": q(config.bridge),
         "MGMT_PORT": q(config.mgmt_port_name),
         "MGMT_ADDR": q(str(config.mgmt_interface)),

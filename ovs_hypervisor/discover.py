@@ -243,10 +243,12 @@ class Discovery:
     kept: list[str] = field(default_factory=list)
     datapath: str = "system"
     datapath_reason: str = ""
+    skipped: str | None = None  # why there is nothing to discover (already on OVS)
 
     @property
     def ok(self) -> bool:
-        return not self.errors
+        """No errors and something to write."""
+        return not self.errors and self.skipped is None
 
 
 # --------------------------------------------------------------------------- helpers
@@ -351,7 +353,7 @@ class _Reader:
 
     def read_files(self) -> bool:
         files = self.net["files"]
-        if not files or files[0]["path"] != TOP_FILE and files[0]["origin"] is not None:
+        if not files or files[0]["origin"] is not None:
             self.error("host", "the collector returned no interfaces file", "report this bug")
             return False
         top = files[0]
@@ -405,17 +407,38 @@ class _Reader:
                 "shows how ifupdown reads it), then run discovery again",
             )
             return False
-        for path, stanza in self.config.stanzas:
-            for opt in stanza.options:
-                if opt.key.replace("-", "_") == "ovs_type":
-                    self.error(
-                        f"{path}:{opt.line}",
-                        f"{stanza.args[0]} is already an Open vSwitch interface "
-                        f"(`{opt.key} {opt.value}`): this host is migrated or half-migrated",
-                        "discovery reads legacy (Linux bridge) hosts only: keep this host's "
-                        "existing host data, or write it by hand",
-                    )
-                    return False
+        return True
+
+    def already_ovs(self, vlandevs: dict[str, tuple[int, str]]) -> bool:
+        """True when the files already configure OVS (skipped if nothing legacy is left)."""
+        assert self.config is not None
+        ovs = [
+            (path, stanza, opt)
+            for path, stanza in self.config.stanzas
+            for opt in stanza.options
+            if opt.key.replace("-", "_") == "ovs_type"
+        ]
+        if not ovs:
+            return False
+        path, stanza, opt = ovs[0]
+        legacy = sorted(vlandevs) + [
+            n for n in self.cfg["interfaces"] if "bridge_ports" in self.opts(n)
+        ]
+        if legacy:
+            self.error(
+                f"{path}:{opt.line}",
+                f"{stanza.args[0]} is already an Open vSwitch interface "
+                f"(`{opt.key} {opt.value}`) while {', '.join(legacy)} are legacy VLAN "
+                "plumbing: a half-migrated host",
+                "finish or roll back the migration (backups in /var/lib/ovs-hypervisor/"
+                "backups), then run discovery again",
+            )
+        else:
+            self.d.skipped = (
+                f"already on Open vSwitch ({path}:{opt.line} `{opt.key} {opt.value}` on "
+                f"{stanza.args[0]}) and no legacy VLAN plumbing left: its host data is left "
+                "as it is"
+            )
         return True
 
     # -- live links ----------------------------------------------------------------------
@@ -444,6 +467,8 @@ class _Reader:
         out: dict[str, tuple[int, str]] = {}
         for name in self.cfg["interfaces"]:
             opts = self.opts(name)
+            if "ovs_type" in opts or "ovs_bridge" in opts:
+                continue  # an Open vSwitch port (a migrated host), not a VLAN device
             raw_opt = opts.get("vlan_raw_device", [None])[0]
             vid: int | None = None
             raw: str | None = None
@@ -472,8 +497,7 @@ class _Reader:
                     self.error(
                         self.loc(name, "vlan_raw_device"),
                         f"{name} names raw device {raw} but says vlan-raw-device {raw_opt}",
-                        "make them agree (the name wins for ifupdown), then run discovery "
-                        "again",
+                        "make them agree (the name wins for ifupdown), then run discovery again",
                     )
                     continue
             elif raw_opt is not None:
@@ -499,16 +523,15 @@ class _Reader:
                 )
                 continue
             live = self.links.get(name)
-            if live and live["kind"] == "vlan":
-                if (live["vlan_id"], live["link"]) != (vid, raw):
-                    self.error(
-                        self.loc(name),
-                        f"the file makes {name} VLAN {vid} on {raw}, but the live device is "
-                        f"VLAN {live['vlan_id']} on {live['link']}",
-                        f"make them agree (`ifdown {name}; ifup {name}` applies the file), then "
-                        "run discovery again",
-                    )
-                    continue
+            if live and live["kind"] == "vlan" and (live["vlan_id"], live["link"]) != (vid, raw):
+                self.error(
+                    self.loc(name),
+                    f"the file makes {name} VLAN {vid} on {raw}, but the live device is "
+                    f"VLAN {live['vlan_id']} on {live['link']}",
+                    f"make them agree (`ifdown {name}; ifup {name}` applies the file), then "
+                    "run discovery again",
+                )
+                continue
             for other, (ovid, oraw) in out.items():
                 if (ovid, oraw) == (vid, raw):
                     self.error(
@@ -840,17 +863,14 @@ class _Reader:
                     return
                 self.error(
                     where,
-                    f"{name}: the file says {primary}, but the live link has "
-                    f"{', '.join(live)}",
+                    f"{name}: the file says {primary}, but the live link has {', '.join(live)}",
                     "make the file and the live address agree (`ifdown/ifup` applies the file), "
                     "then run discovery again",
                 )
                 return
             for other in live:
                 if other != str(primary) and other not in {str(a) for a in addresses}:
-                    self.warn(
-                        f"{name} also has {other} live (not in the file): not carried over"
-                    )
+                    self.warn(f"{name} also has {other} live (not in the file): not carried over")
             notes.append("live: same")
         else:
             self.warn(f"{where}: {name} has no IPv4 address right now (down?); the file's is used")
@@ -892,15 +912,17 @@ class _Reader:
                     "management port's, not used"
                 )
         # DNS: the management stanzas first, then any other stanza's (resolvconf reads all).
-        dns = _words(inet.get("dns_nameservers", []) + self.opts(name, "inet6").get("dns_nameservers", []))
+        dns = _words(
+            inet.get("dns_nameservers", []) + self.opts(name, "inet6").get("dns_nameservers", [])
+        )
         for other in self.cfg["interfaces"]:
-            extra = _words(self.opts(other).get("dns_nameservers", [])) if other != name else []
-            if extra:
+            theirs = _words(self.opts(other).get("dns_nameservers", [])) if other != name else []
+            if theirs:
                 self.warn(
-                    f"{self.loc(other, 'dns_nameservers')}: DNS servers {' '.join(extra)} of "
+                    f"{self.loc(other, 'dns_nameservers')}: DNS servers {' '.join(theirs)} of "
                     f"{other} move to the management port"
                 )
-                dns += [a for a in extra if a not in dns]
+                dns += [a for a in theirs if a not in dns]
         for key in ("dns_search", "dns_domain"):
             for other in self.cfg["interfaces"]:
                 if self.opts(other).get(key):
@@ -931,8 +953,9 @@ class _Reader:
         inet6 = self.opts(name, "inet6")
         link = self.links.get(name)
         live6 = [
-            a for a in (link["addresses"] if link else []) if a["family"] == "inet6"
-            and a["scope"] == "global"
+            a
+            for a in (link["addresses"] if link else [])
+            if a["family"] == "inet6" and a["scope"] == "global"
         ]
         where = self.loc(name, family="inet6")
         if method == "auto" or method == "dhcp":
@@ -978,7 +1001,9 @@ class _Reader:
                 "carried over"
             )
         self.d.data[f"{PREFIX}mgmt_ipv6"] = "off"
-        return "off (no inet6 stanza and no global IPv6 address; set ovs_hv_mgmt_ipv6 to slaac to enable)"
+        return (
+            "off (no inet6 stanza, no global IPv6 address; ovs_hv_mgmt_ipv6 = 'slaac' enables it)"
+        )
 
     # -- domains -------------------------------------------------------------------------
 
@@ -1002,7 +1027,9 @@ class _Reader:
             live_nics: dict[str, Any] = {}
             if info.get("live_xml"):
                 try:
-                    live_nics = {n["mac"]: n for n in domain_nics(str(info["live_xml"]))}
+                    live_nics = {
+                        n["mac"]: n for n in domain_nics(str(info["live_xml"])) if n["mac"]
+                    }
                 except ValueError:
                     live_nics = {}
             for nic in nics:
@@ -1059,7 +1086,7 @@ class _Reader:
 
         if kind == "bridge":
             br = nic["bridge"]
-            now = f"bridge {br}"
+            now = str(br)
             if br == self.bridge_name or nic["virtualport"] == "openvswitch":
                 spec = nic["vlan"]
                 if spec is None:
@@ -1282,7 +1309,9 @@ class _Reader:
 
     def legacy_map(self, bridges: dict[str, tuple[str, int | None]]) -> None:
         mapping = {
-            b: vid for b, (kind, vid) in sorted(bridges.items()) if kind == "vlan" and vid
+            b: vid
+            for b, (kind, vid) in sorted(bridges.items(), key=lambda kv: (kv[1][1] or 0, kv[0]))
+            if kind == "vlan" and vid
         }
         self.d.data[f"{PREFIX}legacy_bridges"] = mapping
         pattern = str(
@@ -1307,7 +1336,7 @@ class _Reader:
         if not self.read_files():
             return self.d
         vlandevs = self.vlan_devices()
-        if self.d.errors:
+        if self.already_ovs(vlandevs) or self.d.errors:
             return self.d
         raw = self.uplink(vlandevs)
         if raw is None:
@@ -1315,9 +1344,7 @@ class _Reader:
         bridges = self.bridges(vlandevs, raw)
         if self.d.errors:
             return self.d
-        bridge_of = {
-            p: b for b in bridges for p in _words(self.opts(b).get("bridge_ports", []))
-        }
+        bridge_of = {p: b for b in bridges for p in _words(self.opts(b).get("bridge_ports", []))}
         self.d.vlans = sorted(
             (
                 VlanInfo(vid, dev, bridge_of.get(dev), self.loc(bridge_of.get(dev, dev)))
@@ -1360,7 +1387,8 @@ class _Reader:
             for n, link in self.links.items()
         }
         try:
-            plan_host(config, self.d.host, dict(self.domains), links, self.texts.get(TOP_FILE))
+            domains = {k: dict(v) for k, v in self.domains.items()}
+            plan_host(config, self.d.host, domains, links, self.texts.get(TOP_FILE))
         except HostDataError as exc:
             for p in exc.problems:
                 self.warn(f"the deploy will refuse this host until this is fixed: {p}")
@@ -1412,18 +1440,24 @@ def inventory_overrides(
     ``own``: the host's own inventory data (which inventory.py built with the previous
     ``host_data`` file merged in); ``previous``: that file's keys; ``overrides``: ``--data``.
     """
+
+    def show(value: Any) -> str:
+        text = repr(value)
+        return text if len(text) <= 40 else "another value"
+
     out = []
     for key, value in data.items():
         if key in overrides and overrides[key] != value:
-            out.append(f"--data {key}={overrides[key]!r} wins over the discovered {value!r}")
+            out.append(
+                f"--data {key}={show(overrides[key])} wins over the discovered {show(value)}"
+            )
         elif (
-            key in own
-            and (key not in previous or own[key] != previous[key])
-            and own[key] != value
+            key in own and (key not in previous or own[key] != previous[key]) and own[key] != value
         ):
             out.append(
-                f"the inventory sets {key} = {own[key]!r} for this host, which wins over the "
-                f"discovered {value!r}: remove it from the inventory to use the discovered value"
+                f"the inventory sets {key} = {show(own[key])} for this host, which wins over "
+                f"the discovered {show(value)}: remove it from the inventory to use the "
+                "discovered value"
             )
     return out
 
@@ -1447,6 +1481,8 @@ def summary(d: Discovery) -> str:
     lines = [f"Discovery of {d.host}"]
     if d.files:
         lines.append(f"  read        {', '.join(d.files)}")
+    if d.skipped:
+        lines.append(f"  skipped     {d.skipped}")
     if d.uplinks:
         bond = f" (bond {d.bond})" if d.bond and len(d.uplinks) > 1 else ""
         lines.append(f"  uplink      {', '.join(d.uplinks)}{bond}")
@@ -1458,12 +1494,12 @@ def summary(d: Discovery) -> str:
             lines.append(f"    {v.vid:>4}  {on}  [{v.where}]")
     if d.mgmt:
         m = d.mgmt
-        lines.append(
-            f"  management  VLAN {m.vid}: {m.device} -> OVS port vlan{m.vid}  [{m.where}]"
-        )
+        lines.append(f"  management  VLAN {m.vid}: {m.device} -> OVS port vlan{m.vid}  [{m.where}]")
         notes = f" ({'; '.join(m.notes)})" if m.notes else ""
         lines.append(f"              IPv4 {m.ipv4}{notes}")
-        lines.append(f"              gateway {m.gateway or 'none'}, DNS {' '.join(m.dns) or 'none'}")
+        lines.append(
+            f"              gateway {m.gateway or 'none'}, DNS {' '.join(m.dns) or 'none'}"
+        )
         lines.append(f"              IPv6 {m.ipv6}")
     if d.nics:
         lines.append("  domains")
@@ -1522,10 +1558,29 @@ def _literal(value: Any, indent: int, used: int) -> str:
     raise TypeError(f"cannot write {type(value).__name__} into host data")
 
 
+_KEY_ORDER = (
+    "uplinks",
+    "bond_name",
+    "bond_options",
+    "datapath_type",
+    "mgmt_vlan",
+    "mgmt_ipv4",
+    "mgmt_gateway",
+    "mgmt_dns",
+    "mgmt_ipv6",
+    "mgmt_ipv6_address",
+    "mgmt_ipv6_gateway",
+    "legacy_bridges",
+    "legacy_bridge_pattern",
+    "extra_interfaces",
+    "domains",
+)
+
+
 def render_host_data(d: Discovery, when: str = "") -> str:
     """The text of ``host_data/<host>.py``: module-level ``ovs_hv_*`` assignments."""
     if not d.ok:
-        raise ValueError(f"{d.host}: discovery has errors, no host data to write")
+        raise ValueError(f"{d.host}: discovery has errors or was skipped: no host data to write")
     nic_of = {(n.domain, n.mac): n for n in d.nics}
     out = [
         f'"""Host data of {d.host}: discovered from the legacy host, read-only."""',
@@ -1539,7 +1594,8 @@ def render_host_data(d: Discovery, when: str = "") -> str:
         out.append(f"# ! {first}")
         out += [f"#   {r}" for r in rest]
     out.append("")
-    for key, value in d.data.items():
+    order = {f"{PREFIX}{k}": i for i, k in enumerate(_KEY_ORDER)}
+    for key, value in sorted(d.data.items(), key=lambda kv: order.get(kv[0], len(order))):
         if key == f"{PREFIX}domains":
             continue
         comment = ""
@@ -1561,7 +1617,7 @@ def render_host_data(d: Discovery, when: str = "") -> str:
             out.append(f"    {json.dumps(dom)}: {{")
             for mac, spec in nics.items():
                 nic = nic_of.get((dom, mac))
-                why = f"  # {nic.now}" if nic else ""
+                why = f"  # on {nic.now}" if nic else ""
                 text = _literal(spec, 8, 8 + len(json.dumps(mac)) + 2)
                 out.append(f"        {json.dumps(mac)}: {text},{why}")
             out.append("    },")

@@ -15,7 +15,7 @@ import base64
 import json
 import re
 import shlex
-from typing import Any, TypedDict
+from typing import Any, NotRequired, TypedDict
 
 from ovs_hypervisor.ovs_show import OvsShow, parse_ovs_show
 from ovs_hypervisor.ovsdb_json import (
@@ -36,8 +36,9 @@ MISSING = "@@OVSHV-MISSING@@"
 class LinkInfo(TypedDict):
     kind: str | None  # bridge, veth, vlan, openvswitch, tun... None for a plain NIC
     master: str | None
-    up: bool
+    up: bool  # administratively up
     addresses: list[str]  # CIDR strings, both families
+    carrier: NotRequired[bool]  # False: NO-CARRIER (e.g. an OVS port whose vswitchd is gone)
 
 
 def parse_links(text: str) -> dict[str, LinkInfo]:
@@ -57,6 +58,7 @@ def parse_links(text: str) -> dict[str, LinkInfo]:
             "kind": info.get("info_kind"),
             "master": row.get("master"),
             "up": "UP" in (row.get("flags") or []),
+            "carrier": "NO-CARRIER" not in (row.get("flags") or []),
             "addresses": [
                 f"{a['local']}/{a['prefixlen']}" for a in row.get("addr_info", []) if "local" in a
             ],
@@ -222,14 +224,14 @@ def parse_ovs_state(lines: list[str]) -> OvsSnapshot:
     state["interfaces"] = interface_rows("\n".join(sections["@@INTERFACE"]))
     state["bridges"] = bridge_rows("\n".join(sections["@@BRIDGE"]))
     if vswitchd_rc is not None:
-        text = " ".join(x.strip() for x in sections[_VSWITCHD] if x.strip())
+        said = [x.strip() for x in sections[_VSWITCHD] if x.strip()]
         if vswitchd_rc == "0":
-            state["vswitchd"] = text or "running"
+            state["vswitchd"] = said[0] if said else "running"
         else:
-            state["vswitchd_error"] = (
-                f"ovs-vswitchd does not answer (ovs-appctl exit {vswitchd_rc}: "
-                f"{text[:300] or 'no output'})"
-            )
+            # ovs-appctl's own message is its last line; log lines (|WARN|) come first.
+            why = next((x for x in reversed(said) if x.startswith("ovs-appctl")), None)
+            why = why or (said[-1] if said else "no output")
+            state["vswitchd_error"] = f"no answer ({why[:300]})"
     return state
 
 

@@ -63,7 +63,7 @@ from ovs_hypervisor.ovs_show import ShowPort
 
 TITLES: dict[str, str] = {
     "ovs-unavailable": "Open vSwitch cannot be read",
-    "vswitchd-down": "ovs-vswitchd is not running",
+    "vswitchd-down": "not running",
     "libvirt-unavailable": "libvirt cannot be read",
     "bridge-missing": "bridge missing",
     "bridge-datapath": "wrong datapath_type",
@@ -224,9 +224,11 @@ def _effective_mode(v: OvsPortVlan) -> str:
 
 
 def vlan_diff_keys(want: OvsPortVlan, got: OvsPortVlan) -> list[str]:
-    """Columns that differ; an unset vlan_mode equals the mode OVS infers from tag."""
+    """Columns that differ.  An unset vlan_mode equals the mode OVS infers from the tag
+    (access with a tag, else trunk), so ``vlan_mode=access`` on an access port is no drift."""
     keys = [k for k in ("tag", "trunks") if want[k] != got[k]]
-    if _effective_mode(want) != _effective_mode(got):
+    modes = want["vlan_mode"] != got["vlan_mode"]
+    if modes and _effective_mode(want) != _effective_mode(got):
         keys.append("vlan_mode")
     return keys
 
@@ -493,6 +495,8 @@ def host_link_differences(
                 diffs.append(Difference("mgmt-address-missing", subject, want6, found6, "mgmt"))
         if not links[mgmt]["up"]:
             diffs.append(Difference("link-down", subject, "up", "down", "mgmt"))
+        elif links[mgmt].get("carrier") is False:
+            diffs.append(Difference("link-down", subject, "carrier", "no carrier", "mgmt"))
     for nic in config.uplinks:
         if nic not in links:
             diffs.append(
@@ -500,6 +504,10 @@ def host_link_differences(
             )
         elif not links[nic]["up"]:
             diffs.append(Difference("link-down", f"uplink {nic}", "up", "down", "uplink"))
+        elif links[nic].get("carrier") is False:
+            diffs.append(
+                Difference("link-down", f"uplink {nic}", "carrier", "no carrier", "uplink")
+            )
     ours = {config.bridge, mgmt, config.uplink_port, *config.uplinks}
     for dev in sorted(set(legacy)):
         # vlan1234 may be both a legacy VLAN device and, now, our management port.

@@ -2,7 +2,7 @@
 
 from pyinfra import host
 
-from ovs_hypervisor.context import get_context
+from ovs_hypervisor.context import TO_START, get_context
 from ovs_hypervisor.operations import libvirt, network, switch
 
 ctx = get_context(host)
@@ -14,10 +14,9 @@ network.cutover(
     window=ctx.config.confirm_window,
 )
 switch.ports(name="Reconcile live OVS ports with the data", args=ctx.ovs_fix)
-for change in ctx.plan.changed_domains:
-    libvirt.domain_started(
-        name=f"Start domain {change.name} again",
-        domain=change.name,
-        needed=change.running,
-        uri=ctx.config.libvirt_uri,
-    )
+libvirt.domains_started(
+    name=f"Start domains again: {', '.join(ctx.restart_domains) or '(none)'}",
+    domains=ctx.restart_domains,
+    to_start=TO_START,
+    uri=ctx.config.libvirt_uri,
+)

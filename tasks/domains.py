@@ -2,7 +2,7 @@
 
 from pyinfra import host
 
-from ovs_hypervisor.context import get_context
+from ovs_hypervisor.context import TO_START, get_context
 from ovs_hypervisor.operations import libvirt
 
 ctx = get_context(host)
@@ -11,6 +11,8 @@ running = [change.name for change in ctx.plan.changed_domains if change.running]
 libvirt.domains_stopped(
     name=f"Stop domains {', '.join(running) or '(none running)'}",
     domains=running,
+    to_start=TO_START,
+    remember=ctx.restart_domains,
     timeout=c.stop_timeout,
     destroy=c.destroy_on_timeout,
     uri=c.libvirt_uri,

@@ -89,7 +89,7 @@ def read(path, origin, depth):
         keyword, rest = words
         if keyword != "source" and not keyword.startswith("source-dir"):
             continue
-        target = expand(rest.split()[0])
+        target = expand(rest)
         if not os.path.isabs(target):
             target = os.path.join(base, target)
         if keyword == "source":
@@ -169,7 +169,7 @@ def ovs_module():
     if os.path.isdir(base):
         detail = "not in %s/modules.dep or modules.builtin" % base
     else:
-        detail = "%s does not exist (no kernel modules installed for %s)" % (base, release)
+        detail = "no %s" % base
     out["ovs_module"] = {"state": "missing", "detail": detail}
 
 

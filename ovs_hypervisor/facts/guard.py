@@ -6,13 +6,14 @@ from typing import TypedDict
 
 from pyinfra.api.facts import FactBase
 
-from ovs_hypervisor.cutover import PENDING
+from ovs_hypervisor.cutover import PENDING, TO_START
 
 
 class GuardState(TypedDict):
     pending: str | None  # state dir of a cutover still waiting for confirmation
     pending_status: str | None
     vswitchd: bool  # ovs-vswitchd answers: without it add-br "succeeds" and nothing works
+    to_start: list[str]  # domains an interrupted run stopped and has not started again
 
 
 def parse_guard(lines: list[str]) -> GuardState:
@@ -25,6 +26,7 @@ def parse_guard(lines: list[str]) -> GuardState:
         "pending": pending if alive else None,
         "pending_status": status,
         "vswitchd": values.get("vswitchd") == "up",
+        "to_start": (values.get("to_start") or "").split(),
     }
 
 
@@ -35,7 +37,7 @@ class CutoverGuard(FactBase[GuardState]):
     .. code:: python
 
         {"pending": "/var/lib/ovs-hypervisor/backups/20261125-154419/cutover",
-         "pending_status": "applied", "vswitchd": True}
+         "pending_status": "applied", "vswitchd": True, "to_start": ["vm1"]}
     """
 
     def command(self) -> str:
@@ -43,6 +45,7 @@ class CutoverGuard(FactBase[GuardState]):
             f"p=$(cat {PENDING} 2>/dev/null); echo pending=$p; "
             'if [ -n "$p" ]; then echo status=$(cat "$p/status" 2>/dev/null); '
             'if pgrep -f "$p/cutover.sh" >/dev/null; then echo alive=yes; fi; fi; '
+            f"echo to_start=$(cat {TO_START} 2>/dev/null); "
             "if ovs-appctl -t ovs-vswitchd version >/dev/null 2>&1; then echo vswitchd=up; "
             "else echo vswitchd=down; fi"
         )

@@ -6,7 +6,7 @@ from collections.abc import Generator
 from typing import Any
 
 from pyinfra import logger
-from pyinfra.api.command import QuoteString
+from pyinfra.api.command import QuoteString, StringCommand
 from pyinfra.api.operation import operation
 from pyinfra.context import host
 from pyinfra.operations.util.files import generate_color_diff
@@ -17,6 +17,8 @@ from ovs_hypervisor.remote_commands import domctl_command
 @operation()
 def domains_stopped(
     domains: list[str],
+    to_start: str,
+    remember: list[str],
     timeout: int = 60,
     destroy: bool = False,
     uri: str = "qemu:///system",
@@ -26,6 +28,8 @@ def domains_stopped(
     the ones still running only if allowed, else fail naming them (none is destroyed).
 
     + domains: the running libvirt domains to stop
+    + to_start: file on the host listing what to start again, until ``domains_started`` did
+    + remember: the names written there (these domains plus any an interrupted run left)
     + timeout: seconds to wait for the guests to shut down
     + destroy: pull the plug on guests that ignore the request
     + uri: libvirt connection URI on the host
@@ -34,11 +38,23 @@ def domains_stopped(
 
     .. code:: python
 
-        libvirt.domains_stopped(domains=["vm1", "vm2"], timeout=60, destroy=False)
+        libvirt.domains_stopped(
+            domains=["vm1", "vm2"], to_start="/var/lib/ovs-hypervisor/to-start",
+            remember=["vm1", "vm2"], timeout=60,
+        )
     """
     if not domains:
         host.noop("no running domain needs to stop")
         return
+    # Written first: a run killed from here on still knows what to start again.
+    yield StringCommand(
+        "mkdir -p",
+        QuoteString(to_start.rsplit("/", 1)[0]),
+        "&& echo",
+        *(QuoteString(d) for d in remember),
+        ">",
+        QuoteString(to_start),
+    )
     args: list[str | QuoteString] = ["stop", *(QuoteString(d) for d in domains)]
     args += ["--timeout", str(timeout), "--uri", QuoteString(uri)]
     if destroy:
@@ -84,17 +100,19 @@ def domain_interfaces(
 
 
 @operation()
-def domain_started(
-    domain: str, needed: bool, uri: str = "qemu:///system"
+def domains_started(
+    domains: list[str], to_start: str, uri: str = "qemu:///system"
 ) -> Generator[Any, None, None]:
     """
-    Start a domain that was running before the migration.
+    Start the domains that were running before the migration, then forget the list.
 
-    + domain: the libvirt domain
-    + needed: whether it has to be (re)started (decided from facts by the caller)
+    + domains: the libvirt domains to start (already running ones are left alone)
+    + to_start: the file ``domains_stopped`` wrote
     + uri: libvirt connection URI on the host
     """
-    if not needed:
-        host.noop(f"domain {domain} needs no start")
+    if not domains:
+        host.noop("no domain needs to start")
         return
-    yield domctl_command("start", QuoteString(domain), "--uri", QuoteString(uri))
+    for domain in domains:
+        yield domctl_command("start", QuoteString(domain), "--uri", QuoteString(uri))
+    yield StringCommand("rm -f", QuoteString(to_start))

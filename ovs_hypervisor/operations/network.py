@@ -71,8 +71,8 @@ def sysctl_file(
     + path: the sysctl.d file
     + mgmt_port: re-enabled after applying, so the management port keeps IPv6
     + mgmt_ipv6: whether the management port speaks IPv6
-    + apply: apply now; False when a cutover follows (it applies the file inside its
-      commit-confirmed window, so a rollback also undoes it)
+    + apply: write and apply now; False when a cutover follows: the file is staged next to
+      ``path`` and the cutover installs and applies it inside its commit-confirmed window
     """
     current = host.get_fact(FileText, path=path)
     if current == content:
@@ -83,9 +83,12 @@ def sysctl_file(
         yield StringCommand("rm -f", QuoteString(path))
         return
     _log_diff(path, current, content)
-    yield StringCommand("cat >", QuoteString(path), _stdin=content)
     if not apply:
+        # The cutover moves it into place inside its commit-confirmed window: a run that
+        # stops earlier leaves no file that would disable IPv6 at the next boot.
+        yield StringCommand("cat >", QuoteString(f"{path}.ovs-hypervisor.new"), _stdin=content)
         return
+    yield StringCommand("cat >", QuoteString(path), _stdin=content)
     yield StringCommand("sysctl -q -p", QuoteString(path))
     if mgmt_ipv6:
         yield StringCommand(

@@ -7,7 +7,7 @@
 # the new path and verified the switch).  Without it -- wrong VLAN, wrong gateway, SSH cut,
 # controller killed -- it restores everything from $BACKUP and brings the old network back.
 #
-# Variables (from the header): MODE STATE BACKUP IFACES STAGED SYSCTL BRIDGE MGMT_PORT
+# Variables (from the header): MODE STATE BACKUP IFACES STAGED SYSCTL SYSCTL_STAGED BRIDGE MGMT_PORT
 # MGMT_ADDR MGMT_VLAN DATAPATH GATEWAY IPV6_ON WINDOW DOWN_OLD DELETE_DEVS CHANGED_DOMAINS
 # RESTART_DOMAINS URI PENDING.  MODE=rollback restores $BACKUP and exits (rollback.py).
 
@@ -51,6 +51,7 @@ apply() {
         step "install new interfaces file"
         mv -f "$STAGED" "$IFACES"
     fi
+    if [ -n "$SYSCTL_STAGED" ] && [ -e "$SYSCTL_STAGED" ]; then mv -f "$SYSCTL_STAGED" "$SYSCTL"; fi
     if [ -n "$SYSCTL" ] && [ -e "$SYSCTL" ]; then sysctl -q -p "$SYSCTL" || true; fi
     step "ifup"
     # The bridge first (its hook raises its ports), then any port ifupdown thinks is down.

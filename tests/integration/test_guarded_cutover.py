@@ -139,3 +139,31 @@ def test_rollback_deploy_restores_a_named_or_the_latest_backup(
     assert run.returncode == 0, run.stdout + run.stderr
     wait_until(answers, 15, "192.0.2.10 to answer")
     assert_as_before(legacy)
+
+
+def test_run_killed_while_stopping_domains_then_rerun_converges(
+    legacy: dict[str, str], tmp_path: Path
+) -> None:
+    proc = subprocess.Popen(
+        [str(PYINFRA), "-y", "inventory.py", "deploy.py"],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        stdin=subprocess.DEVNULL,
+    )
+    try:
+        wait_until(
+            lambda: hv("cat /var/lib/ovs-hypervisor/to-start 2>/dev/null", check=False).strip(),
+            60,
+            "the domains to be stopping",
+        )
+        time.sleep(1)
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+    run = pyinfra()
+    assert run.returncode == 0, run.stdout + run.stderr
+    # Every domain that ran before the killed run runs again, now on OVS.
+    assert hv("virsh list --name | sort") == legacy["running"]
+    assert hv("cat /var/lib/ovs-hypervisor/to-start 2>/dev/null", check=False) == ""
+    assert "allow-ovs ovsbr0" in hv("cat /etc/network/interfaces")

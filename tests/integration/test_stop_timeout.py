@@ -40,3 +40,4 @@ def test_hung_guest_stops_the_run_and_is_not_destroyed(fresh_lab: None, tmp_path
     assert hv("virsh dumpxml --inactive vm-access") == before
     assert "bridge1234" in hv("ip -br link")
     assert "allow-ovs" not in hv("cat /etc/network/interfaces")
+    assert hv("ls /etc/sysctl.d/60-ovs-hypervisor-ipv6.conf 2>/dev/null", check=False) == ""

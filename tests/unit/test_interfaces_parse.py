@@ -27,8 +27,10 @@ from hypothesis import strategies as st
 from ovs_hypervisor.interfaces import (
     KNOWN_METHODS,
     OptionLine,
+    SourceFile,
     normalise_key,
     parse_interfaces,
+    parse_interfaces_files,
     parse_interfaces_located,
 )
 
@@ -171,6 +173,130 @@ def test_manpage_features_file() -> None:
         },
     }
     assert opts(parsed, "eth3") == {"ovs_type": ["OVSPort"], "ovs_bridge": ["ovsbr0"]}
+
+
+def test_realworld_legacy_hypervisor_file() -> None:
+    """Issue 5 point 5, item by item, on one file written the way admins write them."""
+    text = load("legacy-hypervisor-realworld.interfaces")
+    parsed = parse_interfaces(text)
+    ifaces = parsed["interfaces"]
+    # comments (header, between and inside stanzas) are not data
+    assert not any("#" in name for name in ifaces)
+    # auto / allow-hotplug lines listing several interfaces
+    assert parsed["auto"][:5] == ["lo", "eno1", "eno2", "vlan1234", "bridge1234"]
+    assert parsed["allow"] == {"hotplug": ["eno3", "eno4"]}
+    # source / source-directory are recorded (discovery follows them on the host)
+    assert parsed["source"] == ["/etc/network/interfaces.d/*"]
+    assert parsed["source_directory"] == ["/etc/network/interfaces.d"]
+    # multi-family stanzas for one interface, without continuation lines
+    assert ifaces["bridge1234"]["inet"]["method"] == "static"
+    assert ifaces["bridge1234"]["inet6"] == {"method": "auto", "options": {"privext": ["2"]}}
+    assert ifaces["eno3"]["inet6"] == {"method": "manual", "options": {}}
+    # hyphen and underscore spellings are one key
+    assert opts(parsed, "vlan1234") == {"vlan_raw_device": ["eno1"]}
+    assert opts(parsed, "vlan1012") == {"vlan_raw_device": ["eno1"]}
+    assert opts(parsed, "br-dmz") == {"bridge_ports": ["vlan1012"], "bridge_fd": ["0"]}
+    assert opts(parsed, "bridge1234")["bridge_stp"] == ["off"]
+    # iface x inet manual, with and without options
+    assert ifaces["eno2"] == {"inet": {"method": "manual", "options": {}}}
+    assert ifaces["eno1.1011"] == {"inet": {"method": "manual", "options": {}}}
+    # bridge_ports none is a value like any other
+    assert opts(parsed, "br-build") == {"bridge_ports": ["none"], "bridge_stp": ["off"]}
+    # pre-up / up / post-up: each key in file order...
+    storage = opts(parsed, "eno3")
+    assert storage["pre_up"] == ["ip link set eno3 mtu 9000"]
+    assert storage["up"] == ["ip route add 10.10.0.0/16 via 10.10.0.1", "echo storage up"]
+    assert storage["post_up"] == ["/usr/local/sbin/storage-check eno3"]
+    assert storage["pre_down"] == ["echo storage going down"]
+    # ...and the located stanza keeps the exact interleaving (what discovery copies)
+    eno3 = next(
+        s for s in parse_interfaces_located(text) if s.keyword == "iface" and s.args[0] == "eno3"
+    )
+    assert [o.key for o in eno3.options] == [
+        "address",
+        "netmask",
+        "pre-up",
+        "up",
+        "post-up",
+        "up",
+        "pre-down",
+    ]
+    # mapping stanzas are kept (and reported by discovery)
+    assert parsed["mapping"] == [
+        {
+            "pattern": ["eno4"],
+            "options": {
+                "script": ["/usr/local/sbin/map-eno4"],
+                "map": ["02:00:00:00:00:04 eno4-lab"],
+            },
+        }
+    ]
+    # tabs and spaces indent alike; values keep their inner spacing
+    assert opts(parsed, "eno1") == {"mtu": ["9000"]}
+    assert opts(parsed, "bridge1234")["dns_nameservers"] == ["192.0.2.53 192.0.2.54"]
+    assert opts(parsed, "bridge1011")["post_up"] == [
+        "echo 1 > /proc/sys/net/ipv6/conf/bridge1011/disable_ipv6"
+    ]
+
+
+# --- several files (source / source-directory) ------------------------------------------
+
+
+def test_files_are_read_in_place_of_their_source_line() -> None:
+    top = "auto lo\nsource d/*\niface lo inet loopback\nauto eth0\n"
+    first = "auto vlan5\niface vlan5 inet manual\n  vlan-raw-device eth0\n"
+    second = "iface eth0 inet manual\n  mtu 9000\n"
+    config = parse_interfaces_files(
+        [
+            SourceFile("/e/interfaces", top),
+            SourceFile("/e/d/a", first, ("/e/interfaces", 2)),
+            SourceFile("/e/d/b", second, ("/e/interfaces", 2)),
+        ]
+    )
+    assert config.parsed["auto"] == ["lo", "vlan5", "eth0"]
+    assert config.parsed["source"] == ["d/*"]
+    assert opts(config.parsed, "vlan5") == {"vlan_raw_device": ["eth0"]}
+    assert [(path, s.line, s.keyword) for path, s in config.stanzas] == [
+        ("/e/interfaces", 1, "auto"),
+        ("/e/interfaces", 2, "source"),
+        ("/e/d/a", 1, "auto"),
+        ("/e/d/a", 2, "iface"),
+        ("/e/d/b", 1, "iface"),
+        ("/e/interfaces", 3, "iface"),
+        ("/e/interfaces", 4, "auto"),
+    ]
+    # one file alone reads like parse_interfaces
+    alone = parse_interfaces_files([SourceFile("/x", load("legacy-bridges.interfaces"))])
+    assert alone.parsed == parse_interfaces(load("legacy-bridges.interfaces"))
+
+
+FILES_BAD = [
+    (
+        [
+            SourceFile("/e/i", "source d/*\n"),
+            SourceFile("/e/d/x", "iface a inet manual\nmtu\n", ("/e/i", 1)),
+        ],
+        "/e/d/x line 2: option 'mtu' with empty value",
+    ),
+    (
+        [
+            SourceFile("/e/i", "iface a inet static\nsource d/*\n"),
+            SourceFile("/e/d/x", "iface a inet dhcp\n", ("/e/i", 2)),
+        ],
+        "/e/d/x line 1: 'iface a inet dhcp' conflicts with 'iface a inet static' at /e/i line 1",
+    ),
+    (
+        [SourceFile("/e/i", "auto lo\n"), SourceFile("/e/d/x", "", ("/e/i", 1))],
+        "/e/d/x claims to be included by /e/i line 1",
+    ),
+    ([], "no interfaces file"),
+]
+
+
+@pytest.mark.parametrize(("files", "message"), FILES_BAD)
+def test_files_errors_name_file_and_line(files: list[SourceFile], message: str) -> None:
+    with pytest.raises(ValueError, match=re.escape(message)):
+        parse_interfaces_files(files)
 
 
 # --- the format, case by case -----------------------------------------------------------
