@@ -14,10 +14,12 @@ from typing import Any
 from pyinfra.api.exceptions import DeployError
 
 from ovs_hypervisor.cutover import TO_START, CutoverPlan, cutover_script
+from ovs_hypervisor.facts.files import SourcedFiles
 from ovs_hypervisor.facts.guard import CutoverGuard
 from ovs_hypervisor.facts.libvirt import LibvirtDomains
 from ovs_hypervisor.facts.net import FileText, Links
 from ovs_hypervisor.facts.ovs import OvsState
+from ovs_hypervisor.interfaces import parse_interfaces
 from ovs_hypervisor.model import HostConfig, HostDataError, load_host_config
 from ovs_hypervisor.plan import HostPlan, plan_host
 from ovs_hypervisor.reconcile import reconcile_args, structural_gaps
@@ -116,7 +118,8 @@ def _build(host: Any) -> HostContext:
         )
     domains = host.get_fact(LibvirtDomains, uri=config.libvirt_uri)
     old = host.get_fact(FileText, path=INTERFACES)
-    plan = plan_host(config, host.name, domains, links, old)
+    sourced = _sourced(host, old)
+    plan = plan_host(config, host.name, domains, links, old, sourced)
 
     interfaces = render_interfaces(config, host.name)
     sysctl = render_sysctl(config)
@@ -164,3 +167,17 @@ def _build(host: Any) -> HostContext:
         backup_dir=backup_dir,
         state_dir=state_dir,
     )
+
+
+def _sourced(host: Any, old: str | None) -> dict[str, str]:
+    """Files the old interfaces file sources: their stanzas must not be dropped silently."""
+    try:
+        parsed = parse_interfaces(old or "")
+    except ValueError:
+        return {}  # plan_host reports the parse error with its line
+    if not parsed["source"] and not parsed["source_directory"]:
+        return {}
+    found: dict[str, str] = host.get_fact(
+        SourcedFiles, sources=parsed["source"], directories=parsed["source_directory"]
+    )
+    return found

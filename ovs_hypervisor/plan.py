@@ -119,6 +119,7 @@ def plan_host(
     domains: dict[str, dict[str, Any]],
     links: dict[str, LinkInfo],
     old_interfaces: str | None,
+    sourced: dict[str, str] | None = None,
 ) -> HostPlan:
     problems = []
     for uplink in config.uplinks:
@@ -155,6 +156,16 @@ def plan_host(
             if link["master"] == br and dev in ports and link["kind"] in ("vlan", "veth"):
                 members.append(dev)
     unmanaged = _unmanaged_stanzas(config, stanzas, legacy_bridges, extra)
+    for path, text in sorted((sourced or {}).items()):
+        # The new file sources nothing: what these files configure would be dropped.
+        try:
+            included = parse_interfaces(text)["interfaces"]
+        except ValueError as exc:
+            raise HostDataError(host, [f"{path} (sourced by the interfaces file): {exc}"]) from None
+        unmanaged += [
+            f"{name} (in {path})"
+            for name in _unmanaged_stanzas(config, included, legacy_bridges, extra)
+        ]
     if unmanaged:
         raise HostDataError(
             host,

@@ -176,3 +176,13 @@ def test_transient_domain_is_refused() -> None:
     domains = {"vm-access": {**DOMAINS["vm-access"], "persistent": False}}
     with pytest.raises(HostDataError, match="vm-access is transient"):
         plan_host(config, "hv1", domains, LINKS, LEGACY)
+
+
+def test_stanzas_in_sourced_files_are_not_dropped_silently() -> None:
+    config = load_host_config("hv1", LAB_DATA)
+    links = {**LINKS, "eth1": link(None)}
+    sourced = {"/etc/network/interfaces.d/storage": STORAGE}
+    with pytest.raises(HostDataError, match=r"eth1 \(in /etc/network/interfaces.d/storage\)"):
+        plan_host(
+            config, "hv1", DOMAINS, links, LEGACY + "source /etc/network/interfaces.d/*\n", sourced
+        )
