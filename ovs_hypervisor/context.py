@@ -37,6 +37,8 @@ RUN_ID = time.strftime("%Y%m%d-%H%M%S")
 class HostContext:
     config: HostConfig
     plan: HostPlan
+    interfaces_current: str | None
+    sysctl_current: str | None
     interfaces: str
     interfaces_changed: bool
     sysctl: str | None
@@ -124,7 +126,8 @@ def _build(host: Any) -> HostContext:
     interfaces = render_interfaces(config, host.name)
     sysctl = render_sysctl(config)
     interfaces_changed = old != interfaces
-    sysctl_changed = host.get_fact(FileText, path=config.sysctl_file) != sysctl
+    sysctl_current = host.get_fact(FileText, path=config.sysctl_file)
+    sysctl_changed = sysctl_current != sysctl
     legacy = plan.legacy_bridges + plan.legacy_members
     cutover_needed = interfaces_changed or bool(structural_gaps(config, ovs, links, legacy))
     # After a cutover the script itself sets these columns; otherwise fix them live.
@@ -156,6 +159,8 @@ def _build(host: Any) -> HostContext:
     return HostContext(
         config=config,
         plan=plan,
+        interfaces_current=old,
+        sysctl_current=sysctl_current,
         interfaces=interfaces,
         interfaces_changed=interfaces_changed,
         sysctl=sysctl,

@@ -19,6 +19,7 @@ network.interfaces_file(
     backup_dir=ctx.backup_dir,
     path=INTERFACES,
     staged_path=STAGED,
+    current=ctx.interfaces_current,
 )
 network.sysctl_file(
     name="IPv6 off except on the management port (sysctl.d)",
@@ -27,4 +28,5 @@ network.sysctl_file(
     mgmt_port=ctx.config.mgmt_port_name,
     mgmt_ipv6=ctx.config.mgmt_ipv6 != "off",
     apply=not ctx.cutover_needed,
+    current=ctx.sysctl_current,
 )

@@ -9,10 +9,10 @@ from ovs_hypervisor.context import get_context
 ctx = get_context(host)
 installed = host.get_fact(DebPackages)
 missing = [p for p in ctx.config.packages if p not in installed]
-if missing:
+if missing:  # nothing at all (not even a fact) when everything is there
     apt.update(name="Refresh apt lists (packages missing)")
-apt.packages(
-    name="Install Open vSwitch and host packages",
-    packages=ctx.config.packages,
-    _env={"DEBIAN_FRONTEND": "noninteractive"},
-)
+    apt.packages(
+        name="Install Open vSwitch and host packages",
+        packages=ctx.config.packages,
+        _env={"DEBIAN_FRONTEND": "noninteractive"},
+    )

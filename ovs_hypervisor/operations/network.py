@@ -11,19 +11,9 @@ from pyinfra import logger
 from pyinfra.api.command import FunctionCommand, QuoteString, StringCommand
 from pyinfra.api.operation import operation
 from pyinfra.context import host
-from pyinfra.operations.util.files import generate_color_diff
 
 from ovs_hypervisor.facts.net import FileText
-
-
-def _log_diff(path: str, old: str | None, new: str) -> None:
-    # Logged before the first yield so that `--dry --diff` shows it.
-    verb = "create" if old is None else "modify"
-    host.log(f"Will {verb} {path}", logger.info)
-    old_lines = [] if old is None else old.splitlines(keepends=True)
-    for line in generate_color_diff(old_lines, new.splitlines(keepends=True)):
-        logger.info("  %s", line)
-    logger.info("")
+from ovs_hypervisor.operations.util import log_diff
 
 
 @operation()
@@ -32,6 +22,7 @@ def interfaces_file(
     backup_dir: str,
     path: str = "/etc/network/interfaces",
     staged_path: str = "/etc/network/interfaces.ovs-hypervisor.new",
+    current: str | bool | None = False,
 ) -> Generator[Any, None, None]:
     """
     Stage and validate the replacement of the interfaces file on the host.
@@ -43,6 +34,7 @@ def interfaces_file(
     + backup_dir: this run's backup directory (``network.backed_up`` fills it first)
     + path: the interfaces file
     + staged_path: where the validated new file waits for the cutover
+    + current: the file's text if the caller already read it (None: absent); saves a round trip
 
     **Example:**
 
@@ -50,11 +42,12 @@ def interfaces_file(
 
         network.interfaces_file(content=text, backup_dir="/var/lib/ovs-hypervisor/backups/x")
     """
-    current = host.get_fact(FileText, path=path)
+    if current is False:
+        current = host.get_fact(FileText, path=path)
     if current == content:
         host.noop(f"{path} is already up to date")
         return
-    _log_diff(path, current, content)
+    log_diff(path, current if isinstance(current, str) else None, content)
     yield StringCommand("cat >", QuoteString(staged_path), _stdin=content)
     # ifquery parses the file with the host's own ifupdown: a syntax error stops us here.
     yield StringCommand("ifquery -i", QuoteString(staged_path), "--list --allow=ovs >/dev/null")
@@ -62,7 +55,12 @@ def interfaces_file(
 
 @operation()
 def sysctl_file(
-    content: str | None, path: str, mgmt_port: str, mgmt_ipv6: bool, apply: bool = True
+    content: str | None,
+    path: str,
+    mgmt_port: str,
+    mgmt_ipv6: bool,
+    apply: bool = True,
+    current: str | bool | None = False,
 ) -> Generator[Any, None, None]:
     """
     Write (or remove, when ``content`` is None) our sysctl.d file and apply it now.
@@ -73,8 +71,10 @@ def sysctl_file(
     + mgmt_ipv6: whether the management port speaks IPv6
     + apply: write and apply now; False when a cutover follows: the file is staged next to
       ``path`` and the cutover installs and applies it inside its commit-confirmed window
+    + current: the file's text if the caller already read it (None: absent)
     """
-    current = host.get_fact(FileText, path=path)
+    if current is False:
+        current = host.get_fact(FileText, path=path)
     if current == content:
         host.noop(f"{path} is already up to date")
         return
@@ -82,7 +82,7 @@ def sysctl_file(
         host.log(f"Will remove {path}", logger.info)
         yield StringCommand("rm -f", QuoteString(path))
         return
-    _log_diff(path, current, content)
+    log_diff(path, current if isinstance(current, str) else None, content)
     if not apply:
         # The cutover moves it into place inside its commit-confirmed window: a run that
         # stops earlier leaves no file that would disable IPv6 at the next boot.

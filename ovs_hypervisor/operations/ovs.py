@@ -14,12 +14,13 @@ from typing import Any
 
 from pyinfra import logger
 from pyinfra.api.command import FunctionCommand
+from pyinfra.api.exceptions import OperationError
 from pyinfra.api.operation import operation
 
 from ovs_hypervisor.facts.ovs import VerifyState
 from ovs_hypervisor.model import HostConfig
 from ovs_hypervisor.report import render_table, run_document, write_json
-from ovs_hypervisor.verify import HostReport, verify_host
+from ovs_hypervisor.verify import HostReport, unreadable, verify_host
 
 REPORT_DATA_KEY = "verify_json"  # not ovs_hv_*: model.py rejects unknown keys of its own
 REPORT_ENV = "OVS_HV_VERIFY_JSON"
@@ -55,12 +56,18 @@ def check_host(
 ) -> HostReport:
     """Read the host (one round trip), compare, print the table, record the JSON."""
     snap = host.get_fact(VerifyState, gateway=config.mgmt_gateway, uri=config.libvirt_uri)
-    report = verify_host(config, snap, legacy, host.name)
+    if snap is None:  # pyinfra logged why (SSH failure, unparsable output), the host failed
+        report = unreadable(config, host.name)
+    else:
+        report = verify_host(config, snap, legacy, host.name)
     table = render_table(report)
     # pyinfra indents the first line of a message by 4; the others get it here.
     logger.info(table.replace("\n", "\n    "))
     if json_path:
-        _record(state, report, json_path)
+        try:
+            _record(state, report, json_path)
+        except OSError as exc:
+            raise OperationError(f"cannot write the verify report {json_path}: {exc}") from None
     return report
 
 
