@@ -205,6 +205,16 @@ def _wait_for_status(
     return False
 
 
+def _run_detached(script: str, state_dir: str, filename: str) -> Generator[Any, None, None]:
+    """Upload a script into state_dir and start it detached from this SSH session."""
+    script_path = f"{state_dir}/{filename}"
+    yield StringCommand("mkdir -p -m 0700", QuoteString(state_dir))
+    yield StringCommand("rm -f", QuoteString(f"{state_dir}/status"))
+    yield StringCommand("cat >", QuoteString(script_path), _stdin=script)
+    # setsid + no stdio: the script must outlive the SSH session (its network may go away).
+    yield StringCommand("setsid -f sh", QuoteString(script_path), "</dev/null >/dev/null 2>&1")
+
+
 @operation()
 def cutover(
     script: str, state_dir: str, needed: bool, window: int = 120
@@ -227,12 +237,7 @@ def cutover(
         f"Cutover is commit-confirmed: the host rolls back unless confirmed within {window}s",
         logger.info,
     )
-    script_path = f"{state_dir}/cutover.sh"
-    yield StringCommand("mkdir -p -m 0700", QuoteString(state_dir))
-    yield StringCommand("rm -f", QuoteString(f"{state_dir}/status"))
-    yield StringCommand("cat >", QuoteString(script_path), _stdin=script)
-    # setsid + no stdio: the script must outlive this SSH session.
-    yield StringCommand("setsid -f sh", QuoteString(script_path), "</dev/null >/dev/null 2>&1")
+    yield from _run_detached(script, state_dir, "cutover.sh")
     yield FunctionCommand(
         _wait_for_status,
         (f"{state_dir}/status", "applied", max(window - 5, 10), "waiting for the cutover"),
@@ -268,11 +273,7 @@ def rolled_back(script: str, state_dir: str, timeout: int = 180) -> Generator[An
     + state_dir: where it keeps its log and status
     + timeout: seconds to wait for it to finish
     """
-    script_path = f"{state_dir}/rollback.sh"
-    yield StringCommand("mkdir -p -m 0700", QuoteString(state_dir))
-    yield StringCommand("rm -f", QuoteString(f"{state_dir}/status"))
-    yield StringCommand("cat >", QuoteString(script_path), _stdin=script)
-    yield StringCommand("setsid -f sh", QuoteString(script_path), "</dev/null >/dev/null 2>&1")
+    yield from _run_detached(script, state_dir, "rollback.sh")
     yield FunctionCommand(
         _wait_for_status, (f"{state_dir}/status", "rolled-back", timeout, "rolling back"), {}
     )
