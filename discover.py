@@ -8,6 +8,7 @@ cannot be mapped without guessing gets no file, and the run fails for it (with -
 errors are printed, the exit code stays 0).  See docs/discover.md.
 """
 
+import difflib
 import os
 import runpy
 import time
@@ -94,5 +95,14 @@ else:
         if _without_header(text) == _without_header(previous_text):
             print(f"  {target} is up to date", flush=True)
         else:
+            if previous_text is not None:
+                diff = difflib.unified_diff(
+                    (_without_header(previous_text) or "").splitlines(),
+                    (_without_header(text) or "").splitlines(),
+                    f"{target} (now)",
+                    f"{target} (discovered)",
+                    lineterm="",
+                )
+                print("\n".join(f"    {line}" for line in diff), flush=True)
             print(f"  will write {target}", flush=True)
             python.call(name=f"Write {target}", function=_write, path=str(target), text=text)

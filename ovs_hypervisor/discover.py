@@ -296,6 +296,8 @@ class _Reader:
         self.bridge_name = str(current.get(f"{PREFIX}bridge", "ovsbr0"))
         self.texts: dict[str, str] = {}
         self.config: LocatedConfig | None = None
+        self.dropped: set[str] = set()  # stanzas the new configuration replaces
+        self.trunk_bridges: set[str] = set()
 
     # -- reporting ---------------------------------------------------------------------
 
@@ -422,7 +424,9 @@ class _Reader:
             return False
         path, stanza, opt = ovs[0]
         legacy = sorted(vlandevs) + [
-            n for n in self.cfg["interfaces"] if "bridge_ports" in self.opts(n)
+            n
+            for n in self.cfg["interfaces"]
+            if set(_words(self.opts(n).get("bridge_ports", []))) & set(vlandevs)
         ]
         if legacy:
             self.error(
@@ -532,15 +536,36 @@ class _Reader:
                     "run discovery again",
                 )
                 continue
-            for other, (ovid, oraw) in out.items():
-                if (ovid, oraw) == (vid, raw):
+            self.add_vlan(out, name, vid, raw, self.loc(name))
+        # bridge-utils creates a DEV.N port named in bridge_ports even without a stanza.
+        for name in self.cfg["interfaces"]:
+            for port in _words(self.opts(name).get("bridge_ports", [])):
+                m = _DOT_NAME.match(port)
+                if port in out or port in self.cfg["interfaces"] or m is None:
+                    continue
+                where = self.loc(name, "bridge_ports")
+                vid = int(m.group(2))
+                if not 1 <= vid <= 4094:
                     self.error(
-                        self.loc(name),
-                        f"{name} and {other} are both VLAN {vid} on {raw}",
-                        "keep one of them, then run discovery again",
+                        where,
+                        f"bridge port {port}: VLAN id {vid} is out of range (1-4094)",
+                        "fix or remove the port, then run discovery again",
                     )
-            out[name] = (vid, raw)
+                    continue
+                self.add_vlan(out, port, vid, m.group(1), where)
         return out
+
+    def add_vlan(
+        self, out: dict[str, tuple[int, str]], name: str, vid: int, raw: str, where: str
+    ) -> None:
+        for other, (ovid, oraw) in out.items():
+            if (ovid, oraw) == (vid, raw):
+                self.error(
+                    where,
+                    f"{name} and {other} are both VLAN {vid} on {raw}",
+                    "keep one of them, then run discovery again",
+                )
+        out[name] = (vid, raw)
 
     def uplink(self, vlandevs: dict[str, tuple[int, str]]) -> str | None:
         raws = sorted({raw for _, raw in vlandevs.values()})
@@ -908,15 +933,23 @@ class _Reader:
         for other in self.cfg["interfaces"]:
             if other != name and self.opts(other, "inet").get("gateway"):
                 self.warn(
-                    f"{self.loc(other, 'gateway')}: {other} also has a gateway: not the "
-                    "management port's, not used"
+                    f"{self.loc(other, 'gateway')}: {other} also has a gateway: "
+                    + (
+                        "not carried over"
+                        if other in self.dropped
+                        else "kept with its stanza (a second default route)"
+                    )
                 )
         # DNS: the management stanzas first, then any other stanza's (resolvconf reads all).
         dns = _words(
             inet.get("dns_nameservers", []) + self.opts(name, "inet6").get("dns_nameservers", [])
         )
         for other in self.cfg["interfaces"]:
-            theirs = _words(self.opts(other).get("dns_nameservers", [])) if other != name else []
+            theirs = (
+                _words(self.opts(other).get("dns_nameservers", []))
+                if other != name and other in self.dropped
+                else []
+            )
             if theirs:
                 self.warn(
                     f"{self.loc(other, 'dns_nameservers')}: DNS servers {' '.join(theirs)} of "
@@ -1084,6 +1117,9 @@ class _Reader:
         def plan(now: str, mode: NicMode, spec: dict[str, Any] | None, reason: str) -> NicPlan:
             return NicPlan(dom, state, mac, now, mode, spec, reason)
 
+        if kind == "bridge" and not nic["bridge"]:
+            self.warn(f"domain {dom}, NIC {mac}: type 'bridge' without a source bridge, left as is")
+            return plan("no bridge", "unchanged", None, "no <source bridge>")
         if kind == "bridge":
             br = nic["bridge"]
             now = str(br)
@@ -1189,8 +1225,7 @@ class _Reader:
     ) -> None:
         assert self.config is not None
         mgmt = self.d.mgmt.device if self.d.mgmt else None
-        dropped = {raw, *self.d.uplinks, *vlandevs}
-        dropped |= {b for b, (k, _) in bridges.items() if k in ("vlan", "trunk")}
+        dropped = self.dropped
         kept = [n for n in self.cfg["interfaces"] if n != "lo" and n not in dropped]
         new_names = {self.bridge_name, f"vlan{self.d.mgmt.vid}" if self.d.mgmt else ""}
         if self.d.bond and len(self.d.uplinks) > 1:
@@ -1208,7 +1243,9 @@ class _Reader:
             if stanza.keyword != "iface" or stanza.args[0] not in dropped:
                 continue
             name = stanza.args[0]
-            family = stanza.args[1] if len(stanza.args) > 1 else "inet"
+            family = (
+                stanza.args[1] if len(stanza.args) > 1 and stanza.args[1] != "inherits" else "inet"
+            )
             for opt in stanza.options:
                 key = opt.key.replace("-", "_")
                 if _PLUMBING.match(key):
@@ -1283,7 +1320,11 @@ class _Reader:
                 "kept verbatim in ovs_hv_extra_interfaces (not legacy VLAN plumbing): "
                 + ", ".join(self.d.kept)
             )
-            if any(p != top for p, s in self.config.stanzas if s.keyword in ("iface", "mapping")):
+            if any(
+                p != top
+                for p, s in self.config.stanzas
+                if s.keyword == "mapping" or (s.keyword == "iface" and s.args[0] in kept)
+            ):
                 self.warn(
                     "the new /etc/network/interfaces has no `source` line: stanzas kept from "
                     "sourced files are copied into it, and files in those directories are no "
@@ -1344,6 +1385,9 @@ class _Reader:
         bridges = self.bridges(vlandevs, raw)
         if self.d.errors:
             return self.d
+        self.dropped = {raw, *self.d.uplinks, *vlandevs}
+        self.dropped |= {b for b, (k, _) in bridges.items() if k in ("vlan", "trunk")}
+        self.trunk_bridges = {b for b, (k, _) in bridges.items() if k == "trunk"}
         bridge_of = {p: b for b in bridges for p in _words(self.opts(b).get("bridge_ports", []))}
         self.d.vlans = sorted(
             (
@@ -1388,11 +1432,27 @@ class _Reader:
         }
         try:
             domains = {k: dict(v) for k, v in self.domains.items()}
-            plan_host(config, self.d.host, domains, links, self.texts.get(TOP_FILE))
+            sourced = {path: text for path, text in self.texts.items() if path != TOP_FILE}
+            plan_host(config, self.d.host, domains, links, self.texts.get(TOP_FILE), sourced)
         except HostDataError as exc:
             for p in exc.problems:
-                self.warn(f"the deploy will refuse this host until this is fixed: {p}")
+                m = _DROPPED_STANZAS.match(p)
+                names = {n.split(" (in ")[0] for n in m.group(1).split(", ")} if m else set()
+                if m and names <= self.trunk_bridges:
+                    self.warn(
+                        f"the deploy will refuse this host: it does not know trunk bridges yet "
+                        f"({m.group(1)}: VLAN-unaware, over the uplink, which moves into OVS). "
+                        "Do not copy them into ovs_hv_extra_interfaces; the deploy has to treat "
+                        "them as legacy plumbing (see docs/discover.md, known limits)"
+                    )
+                else:
+                    self.warn(f"the deploy will refuse this host until this is fixed: {p}")
 
+
+# plan_host's message for old stanzas that the new file would drop.
+_DROPPED_STANZAS = re.compile(
+    r"^/etc/network/interfaces configures (.+), which the new file would drop"
+)
 
 # Keys that are policy, not discovered; the deploy check uses the inventory's values.
 _POLICY_KEYS = {

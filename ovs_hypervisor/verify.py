@@ -10,6 +10,7 @@ Each difference has a stable ``kind`` (for monitoring), a ``subject`` (what it i
 renders as one line with :meth:`Difference.line`.  Kinds:
 
 ===========================  ==============================================================
+host-unreadable              the state command failed (SSH, unparsable output; pyinfra says why)
 ovs-unavailable              ovs-vsctl missing, or ovsdb-server does not answer
 vswitchd-down                ovsdb-server answers, ovs-vswitchd does not (nothing switches)
 libvirt-unavailable          the domains could not be read
@@ -23,7 +24,7 @@ interface-type               management port is not an internal interface
 interface-error              an interface with an ``error`` or ``ofport`` -1
 bond-member-missing          an uplink NIC is not in the bond
 bond-member-extra            the bond holds a NIC that is not an uplink
-link-missing / link-down     an uplink or the management port is absent / admin down
+link-missing / link-down     an uplink or the management port is absent / down or no carrier
 mgmt-address-missing         the management IPv4 (or static IPv6) address is not on it
 ipv6-enabled                 IPv6 on where it should be off (disable_ipv6 = 0)
 ipv6-disabled                IPv6 off on the management port that should speak it
@@ -62,6 +63,7 @@ from ovs_hypervisor.model import HostConfig
 from ovs_hypervisor.ovs_show import ShowPort
 
 TITLES: dict[str, str] = {
+    "host-unreadable": "host state cannot be read",
     "ovs-unavailable": "Open vSwitch cannot be read",
     "vswitchd-down": "not running",
     "libvirt-unavailable": "libvirt cannot be read",
@@ -841,6 +843,24 @@ def verify_host(
         ipv6_on=on,
         gateway=net["ping"],
         differences=diffs,
+    )
+
+
+def unreadable(config: HostConfig, host: str) -> HostReport:
+    """The report for a host whose state could not be read at all."""
+    return HostReport(
+        host=host,
+        bridge=config.bridge,
+        ovs_version=None,
+        vswitchd="unknown",
+        differences=[
+            Difference(
+                "host-unreadable",
+                "host",
+                "its state",
+                "the state command failed (see pyinfra's message above)",
+            )
+        ],
     )
 
 

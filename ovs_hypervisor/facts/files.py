@@ -25,6 +25,8 @@ class SourcedFiles(FactBase[dict[str, str]]):
     """
 
     def command(self, sources: list[str], directories: list[str]) -> StringCommand:
+        # ifupdown takes the first word of a `source` line only.
+        sources = [p.split()[0] for p in sources if p.split()]
         for pattern in sources:
             if not SAFE_GLOB.match(pattern):
                 raise FactProcessError(f"unsupported characters in `source {pattern}`")

@@ -1,4 +1,5 @@
-"""pyinfra facts for links and files (thin shells around ovs_hypervisor.host_state)."""
+"""pyinfra facts for links, IPv6 settings, the gateway ping and files (thin shells around
+ovs_hypervisor.host_state)."""
 
 from __future__ import annotations
 

@@ -237,9 +237,7 @@ def test_uplink_with_a_tag_is_not_a_trunk() -> None:
     snap = edited()
     snap["ovs"]["ports"]["eth0"]["tag"] = 1011
     report = verify_host(CONFIG, snap)
-    assert lines(report) == [
-        "uplink port eth0: wrong VLAN config: expected tag=[], found tag=1011"
-    ]
+    assert lines(report) == ["uplink port eth0: wrong VLAN config: expected tag=[], found tag=1011"]
 
 
 def test_interface_error_and_ofport_minus_one() -> None:
