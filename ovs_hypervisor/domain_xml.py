@@ -106,8 +106,8 @@ _REFUSED = {
 }
 # Parameters an openvswitch virtualport accepts; others belong to 802.1Qbg/Qbh.
 _OVS_VPORT_PARAMS = ("interfaceid", "profileid")
-_BRIDGE_RE = re.compile(r"^[^\s/'\"<>&]{1,15}$")
-_MAC_RE = re.compile(r"^[0-9a-f]{2}(:[0-9a-f]{2}){5}$")
+_BRIDGE_RE = re.compile(r"^[^\s/'\"<>&]{1,15}\Z")
+_MAC_RE = re.compile(r"^[0-9a-f]{2}(:[0-9a-f]{2}){5}\Z")
 _XML_DECL_RE = re.compile(r"^\s*<\?xml\s[^>]*\?>")
 _TAG_ID_RE = re.compile(r"[0-9]{1,9}", re.ASCII)
 
@@ -240,8 +240,9 @@ def _parse(xml: str) -> etree._Element:
     parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
     try:
         root = etree.fromstring(text, parser)
-    except etree.XMLSyntaxError as exc:
-        raise ValueError(f"malformed domain XML: {exc}") from None
+    except (etree.XMLSyntaxError, ValueError) as exc:
+        # One line: libxml2 messages can carry a newline of their own.
+        raise ValueError(f"malformed domain XML: {' '.join(str(exc).split())}") from None
     if root.tag != "domain":
         raise ValueError(f"not a libvirt domain: root element is <{root.tag}>")
     return root

@@ -40,17 +40,20 @@ from pydantic import (
 PREFIX = "ovs_hv_"
 
 # Linux IFNAMSIZ is 16 including the NUL; '/' and whitespace are illegal, ':' breaks aliases.
-_IFNAME_RE = re.compile(r"^[A-Za-z0-9_.-]{1,15}$", re.ASCII)
+# Every pattern ends in \Z, not $: "$" also matches before a final newline, and "eth0\n"
+# would then pass as a name and split a line of the rendered interfaces file.
+_IFNAME_RE = re.compile(r"^[A-Za-z0-9_.-]{1,15}\Z", re.ASCII)
 # Names the kernel or sysctl give a meaning: a port called "all" would turn the
 # management port's "sysctl -w net.ipv6.conf.all.disable_ipv6=0" into "IPv6 on everywhere".
 _RESERVED_IFNAMES = frozenset({"lo", "all", "default", "bonding_masters"})
-_MAC_RE = re.compile(r"^[0-9a-f]{2}(:[0-9a-f]{2}){5}$")
-_IPV4_RE = re.compile(r"^\d{1,3}(\.\d{1,3}){3}/\d{1,2}$", re.ASCII)
+_MAC_RE = re.compile(r"^[0-9a-f]{2}(:[0-9a-f]{2}){5}\Z")
+_IPV4_RE = re.compile(r"^\d{1,3}(\.\d{1,3}){3}/\d{1,2}\Z", re.ASCII)
 _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
-_PATH_RE = re.compile(r"^/[A-Za-z0-9._+@:/-]*$", re.ASCII)
-_PACKAGE_RE = re.compile(r"^[a-z0-9][a-z0-9+.-]+$", re.ASCII)
-_URI_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:\S*$", re.ASCII)
-_BOND_OPTION_RE = re.compile(r"^[a-z][a-z0-9_:-]*=\S+$", re.ASCII)
+_PLAIN_KEY_RE = re.compile(r"^[A-Za-z0-9_.:-]+\Z", re.ASCII)
+_PATH_RE = re.compile(r"^/[A-Za-z0-9._+@:/-]*\Z", re.ASCII)
+_PACKAGE_RE = re.compile(r"^[a-z0-9][a-z0-9+.-]+\Z", re.ASCII)
+_URI_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:\S*\Z", re.ASCII)
+_BOND_OPTION_RE = re.compile(r"^[a-z][a-z0-9_:-]*=\S+\Z", re.ASCII)
 _BOND_VALUES = {
     "bond_mode": ("active-backup", "balance-slb", "balance-tcp"),
     "lacp": ("active", "passive", "off"),
@@ -931,7 +934,8 @@ def _unknown_key(key: str, value: Any, keys: list[str]) -> str | None:
         if best
         else "see the README's host data table for the keys"
     )
-    return line(key, value, "unknown key", hint)
+    shown = key if _PLAIN_KEY_RE.match(key) else show(key)  # a key with odd characters
+    return line(shown, value, "unknown key", hint)
 
 
 def load_host_config(host: str, data: Mapping[str, Any]) -> HostConfig:

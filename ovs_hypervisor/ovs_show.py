@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import json
 import re
+import reprlib
 from dataclasses import dataclass, field
 from typing import Literal, NotRequired, TypedDict
 
@@ -95,6 +96,19 @@ _BARE_RE = re.compile(r'[^\s,\[\]{}="]+')
 _INT_RE = re.compile(r"-?[0-9]+\Z")
 _REAL_RE = re.compile(r"-?(?:[0-9]+\.[0-9]*|\.[0-9]+|[0-9]+)(?:[eE][-+]?[0-9]+)?\Z")
 
+# Messages quote the offending text; a megabyte-long line must not become a megabyte-long
+# message.  reprlib cuts long strings and containers in the middle with "...".
+_SHORT = reprlib.Repr()
+_SHORT.maxstring = _SHORT.maxother = 100
+_SHORT.maxlist = _SHORT.maxtuple = _SHORT.maxdict = _SHORT.maxset = 8
+_SHORT.maxlevel = 3
+
+
+def _r(value: object) -> str:
+    """repr() for error messages, shortened."""
+    return _SHORT.repr(value)
+
+
 _Kind = Literal["root", "manager", "bridge", "controller", "port", "interface", "leaf"]
 
 
@@ -109,18 +123,18 @@ def _scan_atom(s: str, pos: int, lineno: int) -> tuple[str, bool, int]:
         while end < len(s) and s[end] != '"':
             end += 2 if s[end] == "\\" else 1
         if end >= len(s):
-            raise ValueError(f"line {lineno}: unterminated quoted string in {s!r}")
+            raise ValueError(f"line {lineno}: unterminated quoted string in {_r(s)}")
         try:
             # ovs-vsctl writes quoted strings with JSON escapes (json_string_unescape).
             text = json.loads(s[pos : end + 1])
         except ValueError as exc:
-            raise ValueError(f"line {lineno}: bad quoted string in {s!r}: {exc}") from None
+            raise ValueError(f"line {lineno}: bad quoted string in {_r(s)}: {exc}") from None
         if not isinstance(text, str):  # pragma: no cover - a JSON "..." is always a str
-            raise ValueError(f"line {lineno}: bad quoted string in {s!r}")
+            raise ValueError(f"line {lineno}: bad quoted string in {_r(s)}")
         return text, True, end + 1
     match = _BARE_RE.match(s, pos)
     if match is None:
-        raise ValueError(f"line {lineno}: expected a value at column {pos + 1} of {s!r}")
+        raise ValueError(f"line {lineno}: expected a value at column {pos + 1} of {_r(s)}")
     return match.group(), False, match.end()
 
 
@@ -155,7 +169,7 @@ def _parse_datum(s: str, lineno: int, *, strings: bool) -> ShowValue:
     if s[0] not in "[{":
         value, end = atom(0)
         if end != len(s):
-            raise ValueError(f"line {lineno}: unexpected text after the value in {s!r}")
+            raise ValueError(f"line {lineno}: unexpected text after the value in {_r(s)}")
         return value
 
     closer = "]" if s[0] == "[" else "}"
@@ -169,7 +183,7 @@ def _parse_datum(s: str, lineno: int, *, strings: bool) -> ShowValue:
             key, pos = atom(pos)
             if closer == "}":
                 if pos >= len(s) or s[pos] != "=":
-                    raise ValueError(f"line {lineno}: expected '=' in map {s!r}")
+                    raise ValueError(f"line {lineno}: expected '=' in map {_r(s)}")
                 value, pos = atom(pos + 1)
                 pairs[key] = value
             else:
@@ -181,23 +195,23 @@ def _parse_datum(s: str, lineno: int, *, strings: bool) -> ShowValue:
             if pos < len(s) and s[pos] == closer:
                 pos += 1
                 break
-            raise ValueError(f"line {lineno}: expected ',' or {closer!r} in {s!r}")
+            raise ValueError(f"line {lineno}: expected ',' or {_r(closer)} in {_r(s)}")
     if pos != len(s):
-        raise ValueError(f"line {lineno}: unexpected text after the value in {s!r}")
+        raise ValueError(f"line {lineno}: unexpected text after the value in {_r(s)}")
     return pairs if closer == "}" else items
 
 
 def _string(s: str, lineno: int, what: str) -> str:
     value = _parse_datum(s, lineno, strings=True)
     if not isinstance(value, str):
-        raise ValueError(f"line {lineno}: {what}: expected a single string, got {s!r}")
+        raise ValueError(f"line {lineno}: {what}: expected a single string, got {_r(s)}")
     return value
 
 
 def _int(value: ShowValue, lineno: int, what: str) -> int:
     # bool is an int subclass: "tag: true" must not pass as 1.
     if isinstance(value, bool) or not isinstance(value, int):
-        raise ValueError(f"line {lineno}: {what}: expected an integer, got {value!r}")
+        raise ValueError(f"line {lineno}: {what}: expected an integer, got {_r(value)}")
     return value
 
 
@@ -233,19 +247,19 @@ def _new_remote(target: str) -> ShowRemote:
 
 def _add_record(parent: _Node, word: str, raw_name: str, lineno: int, result: OvsShow) -> _Node:
     if word not in _PARENT_OF:
-        raise ValueError(f"line {lineno}: unknown record {word!r} (not an ovs-vsctl show line)")
+        raise ValueError(f"line {lineno}: unknown record {_r(word)} (not an ovs-vsctl show line)")
     wanted, message = _PARENT_OF[word]
     if parent.kind != wanted:
         raise ValueError(f"line {lineno}: {message} (found under {parent.label})")
     name = _string(raw_name, lineno, f"{word} name")
-    label = f"{word} {name!r} (line {lineno})"
+    label = f"{word} {_r(name)} (line {lineno})"
     if word == "Manager":
         remote = _new_remote(name)
         result["manager"].append(remote)
         return _Node("manager", lineno, label, remote=remote)
     if word == "Bridge":
         if name in result["bridges"]:
-            raise ValueError(f"line {lineno}: Bridge {name!r} listed twice")
+            raise ValueError(f"line {lineno}: Bridge {_r(name)} listed twice")
         bridge: ShowBridge = {"ports": {}}
         result["bridges"][name] = bridge
         return _Node("bridge", lineno, label, bridge=bridge)
@@ -260,14 +274,14 @@ def _add_record(parent: _Node, word: str, raw_name: str, lineno: int, result: Ov
         for bridge_name, other_bridge in result["bridges"].items():
             if name in other_bridge["ports"]:
                 raise ValueError(
-                    f"line {lineno}: Port {name!r} listed twice (already in {bridge_name!r})"
+                    f"line {lineno}: Port {_r(name)} listed twice (already in {_r(bridge_name)})"
                 )
         port: ShowPort = {"tag": None, "trunks": [], "interfaces": {}}
         parent.bridge["ports"][name] = port
         return _Node("port", lineno, label, port=port)
     assert parent.port is not None
     if name in parent.port["interfaces"]:
-        raise ValueError(f"line {lineno}: Interface {name!r} listed twice in one Port")
+        raise ValueError(f"line {lineno}: Interface {_r(name)} listed twice in one Port")
     iface: ShowInterface = {"type": None, "error": None}
     parent.port["interfaces"][name] = iface
     return _Node("interface", lineno, label, iface=iface)
@@ -277,7 +291,7 @@ def _set_key(node: _Node, key: str, raw: str, lineno: int, result: OvsShow) -> N
     if node.kind == "leaf":
         raise ValueError(f"line {lineno}: unexpected indentation under {node.label}")
     if key in node.keys_seen:
-        raise ValueError(f"line {lineno}: {key!r} given twice for {node.label}")
+        raise ValueError(f"line {lineno}: {_r(key)} given twice for {node.label}")
     node.keys_seen.add(key)
     if node.kind == "root":
         if key == "ovs_version":
@@ -351,7 +365,8 @@ def parse_ovs_show(text: str) -> OvsShow:
     first_lineno, base_indent, first = lines[0]
     if not _UUID_RE.match(first):
         raise ValueError(
-            f"line {first_lineno}: expected the Open_vSwitch UUID as the first line, got {first!r}"
+            f"line {first_lineno}: expected the Open_vSwitch UUID as the first line, "
+            f"got {_r(first)}"
         )
     result: OvsShow = {"uuid": first.lower(), "ovs_version": None, "manager": [], "bridges": {}}
     stack: list[tuple[int, _Node]] = [(base_indent, _Node("root", first_lineno, "the UUID line"))]
@@ -360,7 +375,7 @@ def parse_ovs_show(text: str) -> OvsShow:
         while stack and indent <= stack[-1][0]:
             stack.pop()
         if not stack:
-            raise ValueError(f"line {lineno}: not indented under the UUID line: {content!r}")
+            raise ValueError(f"line {lineno}: not indented under the UUID line: {_r(content)}")
         parent = stack[-1][1]
         # Siblings must line up; a line between two levels is not ovs-vsctl output.
         if parent.child_indent is None:
@@ -372,14 +387,14 @@ def parse_ovs_show(text: str) -> OvsShow:
         if key_match:
             key, raw = key_match.group(1), key_match.group(2)
             if not raw:
-                raise ValueError(f"line {lineno}: {key!r} has no value")
+                raise ValueError(f"line {lineno}: {_r(key)} has no value")
             _set_key(parent, key, raw, lineno, result)
-            node = _Node("leaf", lineno, f"the {key!r} line (line {lineno})")
+            node = _Node("leaf", lineno, f"the {_r(key)} line (line {lineno})")
         else:
             record_match = _RECORD_RE.match(content)
             if record_match is None:
                 raise ValueError(
-                    f"line {lineno}: expected 'Record NAME' or 'key: value', got {content!r}"
+                    f"line {lineno}: expected 'Record NAME' or 'key: value', got {_r(content)}"
                 )
             if parent.kind == "leaf":
                 raise ValueError(f"line {lineno}: unexpected indentation under {parent.label}")

@@ -64,6 +64,16 @@ def plan_domains(
     config: HostConfig, host: str, domains: dict[str, dict[str, Any]]
 ) -> list[DomainChange]:
     problems: list[str] = []
+    for name, info in domains.items():
+        try:
+            domain_nics(info["xml"])
+        except ValueError as exc:
+            problems.append(
+                f"domain {name}: libvirt's XML of it cannot be read ({exc}); fix the domain "
+                "(virsh edit) or undefine it before migrating"
+            )
+    if problems:
+        raise HostDataError(host, problems)
     for name, nics in config.domains.items():
         if name not in domains:
             known = ", ".join(sorted(domains)) or "none"

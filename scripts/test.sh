@@ -4,7 +4,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 . .venv/bin/activate
-ruff check ovs_hypervisor tests tasks deploy.py inventory.py group_data
+ruff check .
+ruff format --check .
 mypy ovs_hypervisor
 # Leftovers of a crashed earlier run must not leak into this one.
 lab/ovslab down >/dev/null 2>&1 || true
