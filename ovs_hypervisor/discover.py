@@ -297,7 +297,6 @@ class _Reader:
         self.texts: dict[str, str] = {}
         self.config: LocatedConfig | None = None
         self.dropped: set[str] = set()  # stanzas the new configuration replaces
-        self.trunk_bridges: set[str] = set()
 
     # -- reporting ---------------------------------------------------------------------
 
@@ -1355,6 +1354,9 @@ class _Reader:
             if kind == "vlan" and vid
         }
         self.d.data[f"{PREFIX}legacy_bridges"] = mapping
+        trunks = sorted(b for b, (kind, _) in bridges.items() if kind == "trunk")
+        if trunks:
+            self.d.data[f"{PREFIX}legacy_trunk_bridges"] = trunks
         pattern = str(
             self.current.get(f"{PREFIX}legacy_bridge_pattern")
             or HostConfig.model_fields["legacy_bridge_pattern"].default
@@ -1387,7 +1389,6 @@ class _Reader:
             return self.d
         self.dropped = {raw, *self.d.uplinks, *vlandevs}
         self.dropped |= {b for b, (k, _) in bridges.items() if k in ("vlan", "trunk")}
-        self.trunk_bridges = {b for b, (k, _) in bridges.items() if k == "trunk"}
         bridge_of = {p: b for b in bridges for p in _words(self.opts(b).get("bridge_ports", []))}
         self.d.vlans = sorted(
             (
@@ -1436,23 +1437,8 @@ class _Reader:
             plan_host(config, self.d.host, domains, links, self.texts.get(TOP_FILE), sourced)
         except HostDataError as exc:
             for p in exc.problems:
-                m = _DROPPED_STANZAS.match(p)
-                names = {n.split(" (in ")[0] for n in m.group(1).split(", ")} if m else set()
-                if m and names <= self.trunk_bridges:
-                    self.warn(
-                        f"the deploy will refuse this host: it does not know trunk bridges yet "
-                        f"({m.group(1)}: VLAN-unaware, over the uplink, which moves into OVS). "
-                        "Do not copy them into ovs_hv_extra_interfaces; the deploy has to treat "
-                        "them as legacy plumbing (see docs/discover.md, known limits)"
-                    )
-                else:
-                    self.warn(f"the deploy will refuse this host until this is fixed: {p}")
+                self.warn(f"the deploy will refuse this host until this is fixed: {p}")
 
-
-# plan_host's message for old stanzas that the new file would drop.
-_DROPPED_STANZAS = re.compile(
-    r"^/etc/network/interfaces configures (.+), which the new file would drop"
-)
 
 # Keys that are policy, not discovered; the deploy check uses the inventory's values.
 _POLICY_KEYS = {
@@ -1631,6 +1617,7 @@ _KEY_ORDER = (
     "mgmt_ipv6_address",
     "mgmt_ipv6_gateway",
     "legacy_bridges",
+    "legacy_trunk_bridges",
     "legacy_bridge_pattern",
     "extra_interfaces",
     "domains",

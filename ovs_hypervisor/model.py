@@ -244,6 +244,9 @@ class HostConfig(BaseModel):
     domains: dict[StrictStr, dict[StrictStr, NicSpec]] = Field(default_factory=dict)
     legacy_bridge_pattern: StrictStr = r"^bridge(\d+)$"
     legacy_bridges: dict[StrictStr, Vlan] = Field(default_factory=dict)
+    # VLAN-unaware Linux bridges over the uplink (VMs on them saw every VLAN): removed at
+    # cutover like bridgeNNN; their NICs must be listed in `domains` (trunk or hybrid).
+    legacy_trunk_bridges: list[StrictStr] = Field(default_factory=list)
     remove_legacy: StrictBool = True
     extra_interfaces: StrictStr = ""
     stop_timeout: Annotated[StrictInt, Field(ge=1, le=3600)] = 60
@@ -450,6 +453,19 @@ class HostConfig(BaseModel):
                 problems.append(
                     line(f"{PREFIX}legacy_bridges key {name!r}", vlan, exc.what, exc.fix)
                 )
+        if problems:
+            raise _Located(problems)
+        return v
+
+    @field_validator("legacy_trunk_bridges")
+    @classmethod
+    def _legacy_trunk(cls, v: list[str]) -> list[str]:
+        problems: list[str] = []
+        for name in v:
+            try:
+                check_ifname(name, "legacy trunk bridge")
+            except _Problem as exc:
+                problems.append(line(f"{PREFIX}legacy_trunk_bridges", name, exc.what, exc.fix))
         if problems:
             raise _Located(problems)
         return v
@@ -697,6 +713,15 @@ class HostConfig(BaseModel):
                     )
                 )
 
+        if self.bridge in self.legacy_trunk_bridges:
+            problems.append(
+                line(
+                    f"{PREFIX}legacy_trunk_bridges",
+                    self.bridge,
+                    f"names the Open vSwitch bridge itself ({PREFIX}bridge)",
+                    "list only the old Linux bridges",
+                )
+            )
         if self.bridge in self.legacy_bridges:
             problems.append(
                 line(
@@ -808,6 +833,7 @@ _FIX: dict[str, str] = {
     "domains": "write {domain: {MAC: spec}}, e.g. {'web01': {'52:54:00:aa:bb:01': {'vlan': 1011}}}",
     "legacy_bridge_pattern": r"write a regular expression as a string, e.g. '^bridge(\d+)$'",
     "legacy_bridges": "write {bridge name: VLAN id}, e.g. {'br-dmz': 77}",
+    "legacy_trunk_bridges": "write a list of bridge names, e.g. ['br0']",
     "remove_legacy": "use True or False (Python booleans, not strings)",
     "extra_interfaces": "write the extra stanzas as one (multi-line) string",
     "stop_timeout": "use a whole number of seconds, 1-3600 (default 60)",

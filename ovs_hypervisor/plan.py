@@ -53,6 +53,12 @@ def nic_specs_for_domain(config: HostConfig, name: str, xml: str) -> dict[str, d
             specs[mac] = listed[mac]
             continue
         bridge = nic["bridge"]
+        if nic["type"] == "bridge" and bridge in config.legacy_trunk_bridges:
+            raise ValueError(
+                f"domain {name}: NIC {mac} is on the trunk bridge {bridge}, which the cutover "
+                f"removes; fix: list it in ovs_hv_domains[{name!r}] as a trunk, e.g. "
+                "{'trunk': [VLAN, ...]}"
+            )
         if nic["type"] == "bridge" and bridge and bridge != config.bridge:
             vlan = config.legacy_vlan(bridge)
             if vlan is not None:
@@ -95,7 +101,10 @@ def plan_domains(
     for name in sorted(domains):
         info = domains[name]
         xml = info["xml"]
-        specs = nic_specs_for_domain(config, name, xml)
+        try:
+            specs = nic_specs_for_domain(config, name, xml)
+        except ValueError as exc:
+            raise HostDataError(host, [str(exc)]) from None
         if not specs:
             continue
         try:
@@ -152,7 +161,7 @@ def plan_host(
         for name, link in links.items()
         if link["kind"] == "bridge"
         and name != config.bridge
-        and config.legacy_vlan(name) is not None
+        and (config.legacy_vlan(name) is not None or name in config.legacy_trunk_bridges)
     )
     members: list[str] = []
     for br in legacy_bridges:
@@ -216,6 +225,8 @@ def _unmanaged_stanzas(
     for name, fams in stanzas.items():
         options = [fam["options"] for fam in fams.values()]
         if name in known or config.legacy_vlan(name) is not None or name in legacy_bridges:
+            continue
+        if name in config.legacy_trunk_bridges:
             continue
         if any("vlan_raw_device" in o or o.get("ovs_bridge") == [config.bridge] for o in options):
             continue  # a legacy VLAN device (vlanNNN) or a port of our bridge

@@ -186,3 +186,20 @@ def test_stanzas_in_sourced_files_are_not_dropped_silently() -> None:
         plan_host(
             config, "hv1", DOMAINS, links, LEGACY + "source /etc/network/interfaces.d/*\n", sourced
         )
+
+
+TRUNK_OLD = LEGACY + "\nauto br0\niface br0 inet manual\n    bridge_ports eth0\n"
+
+
+def test_trunk_bridge_is_legacy_plumbing_and_its_nics_must_be_listed() -> None:
+    links = {**LINKS, "br0": link("bridge")}
+    domains = {"vm-t": {"state": "running", "xml": domain("vm-t", ("52:54:00:aa:bb:09", "br0"))}}
+    base = {**LAB_DATA, "ovs_hv_legacy_trunk_bridges": ["br0"]}
+    with pytest.raises(HostDataError, match="trunk bridge br0"):
+        plan_host(load_host_config("hv1", base), "hv1", domains, links, TRUNK_OLD)
+    listed = {"vm-t": {"52:54:00:aa:bb:09": {"trunk": [1011, 1012]}}}
+    config = load_host_config("hv1", {**base, "ovs_hv_domains": listed})
+    p = plan_host(config, "hv1", domains, links, TRUNK_OLD)
+    assert "br0" in p.legacy_bridges and "br0" in p.down_with_old_file
+    assert "eth0" not in p.legacy_members  # the uplink is never deleted
+    assert [d.name for d in p.changed_domains] == ["vm-t"]
