@@ -49,9 +49,16 @@ def _require() -> None:
             pytest.skip(f"{binary} is not installed")
 
 
-def ovslab(*args: str, check: bool = True, timeout: int = 180) -> subprocess.CompletedProcess[str]:
+def ovslab(
+    *args: str, check: bool = True, timeout: int = 180, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     run = subprocess.run(
-        [str(OVSLAB), *args], capture_output=True, text=True, timeout=timeout, check=False
+        [str(OVSLAB), *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+        env={**os.environ, **(env or {})},
     )
     if check and run.returncode != 0:
         raise AssertionError(
@@ -239,6 +246,77 @@ def test_up_twice_in_a_row() -> None:
     print(f"\novslab up: {first:.1f}s, again: {second:.1f}s")
     ovslab("status")
     ovslab("sw", "--", "ping", "-n", "-c1", "-W2", "192.0.2.10")
+
+
+def test_many_hosts_share_the_switch_each_with_its_own_daemons() -> None:
+    """OVSLAB_HOSTS=3: hv1..hv3, each its own namespaces, OVS, libvirtd and sshd on the one
+    switch; guests only on hv1 (the default); `status`, `exec` and `ssh` reach each host."""
+    _require()
+    started = time.monotonic()
+    ovslab("up", env={"OVSLAB_HOSTS": "3"}, timeout=300)
+    print(f"\novslab up (3 hosts): {time.monotonic() - started:.1f}s")
+    assert (DIR / "hosts").read_text().split() == ["hv1", "hv2", "hv3"]
+    assert sorted(lab_netns()) == [f"{PREFIX}-hv1", f"{PREFIX}-hv2", f"{PREFIX}-hv3", SW]
+    status = ovslab("status").stdout  # no OVSLAB_HOSTS: the recorded hosts
+    assert "lab is UP" in status
+    for n in (1, 2, 3):
+        for daemon in ("ovsdb-server", "ovs-vswitchd", "libvirtd", "ssh"):
+            assert re.search(rf"^hv{n} {daemon}\s+running", status, re.M), status
+    tags = dict(
+        line.split(",")
+        for line in ovslab("sw", "--", "ovs-vsctl", "--format=csv", "--data=bare",
+                           "--no-headings", "--columns=name,tag", "list", "port").stdout.split()
+    )  # fmt: skip
+    pids = set()
+    for n in (1, 2, 3):
+        env = {"OVSLAB_HOST": f"hv{n}"}
+        assert tags[f"hv{n}-eth0"] == ""
+        assert all(tags[f"hv{n}-v{vlan}"] == str(vlan) for vlan in VLANS)
+        ovslab("sw", "--", "ping", "-n", "-c1", "-W2", f"192.0.2.{9 + n}")
+        run = ovslab("ssh", "--", "hostname; ip -br addr show bridge1234; virsh list --all --name;"
+                     " cat /run/openvswitch/ovs-vswitchd.pid", env=env)  # fmt: skip
+        hostname, addr, *rest = run.stdout.split("\n")
+        assert hostname == f"hv{n}" and f"192.0.2.{9 + n}/24" in addr
+        domains = {line for line in rest[:-2] if line}
+        assert domains == (set(NICS) if n == 1 else set()), (n, domains)
+        pids.add(ovslab("exec", "--", "sh", "-c", "readlink /proc/self/ns/pid", env=env).stdout)
+        assert ovslab("exec", "--", "pgrep", "-c", "-x", "ovs-vswitchd", env=env).stdout == "1\n"
+    assert len(pids) == 3  # three PID namespaces
+    ssh_config = (DIR / "ssh_config").read_text()
+    assert all(
+        f"Host {PREFIX}-hv{n}\n    HostName 192.0.2.{9 + n}\n" in ssh_config for n in (1, 2, 3)
+    )
+    # the deploy's command count comes from here (LogLevel VERBOSE, sshd -E)
+    assert "Starting session: command" in (DIR / "hv2/ssh/sshd.log").read_text()
+    took = timed("down")
+    print(f"ovslab down (3 hosts): {took:.1f}s")
+    assert not lab_netns() and not DIR.exists()
+
+
+def test_down_after_a_crash_in_a_many_hosts_up() -> None:
+    """`up` killed (SIGKILL) while its hosts boot in parallel: one `down` removes it all."""
+    _require()
+    ovslab("down")
+    up = subprocess.Popen(
+        [str(OVSLAB), "up"],
+        env={**os.environ, "OVSLAB_HOSTS": "4"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 60
+    while not (DIR / "hv3").exists() and up.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.5)
+    os.killpg(up.pid, 9)  # the script and its parallel boot jobs
+    up.wait()
+    assert lab_netns()
+    before = lab_pids()
+    ovslab("down")
+    assert not lab_netns() and not DIR.exists()
+    assert not [pid for pid, start in before if alive(pid, start)]
+    mounts = Path("/proc/self/mountinfo").read_text()
+    assert f" {DIR}" not in mounts and f"/run/netns/{PREFIX}-" not in mounts
 
 
 def test_down_leaves_nothing() -> None:
