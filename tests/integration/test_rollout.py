@@ -26,7 +26,7 @@ pytestmark = pytest.mark.integration
 
 PREFIX = os.environ.get("OVSLAB_PREFIX", "ovslab")
 DIR = Path(os.environ.get("OVSLAB_DIR", "/tmp/ovslab"))
-ROLLOUT = ROOT / "bench" / "rollout"
+ROLLOUT = ROOT / "scripts" / "rollout"
 INVENTORY = "bench/inventory_many.py"
 HOSTS = ("hv1", "hv2", "hv3")
 WINDOW = 15  # confirm window: hv2 rolls back soon after its verification failed
