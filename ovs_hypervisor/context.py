@@ -99,7 +99,7 @@ def _build(host: Any) -> HostContext:
                 f"or keep it with `touch {guard['pending']}/confirm` on the host"
             ],
         )
-    if not guard["vswitchd"]:
+    if ovs["vswitchd_error"]:  # probed by OvsState in the same round trip as `show`
         raise HostDataError(
             host.name,
             [

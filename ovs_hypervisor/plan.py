@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ovs_hypervisor.domain_xml import domain_nics, patch_domain_xml
+from ovs_hypervisor.domain_xml import DomainNic, domain_nics, patch_domain_xml
 from ovs_hypervisor.host_state import LinkInfo
 from ovs_hypervisor.interfaces import parse_interfaces
 from ovs_hypervisor.model import PREFIX, HostConfig, HostDataError
@@ -41,11 +41,13 @@ class HostPlan:
         return [d for d in self.domains if d.changed]
 
 
-def nic_specs_for_domain(config: HostConfig, name: str, xml: str) -> dict[str, dict[str, Any]]:
+def nic_specs_for_domain(
+    config: HostConfig, name: str, nics: list[DomainNic]
+) -> dict[str, dict[str, Any]]:
     """Listed NICs from data, plus NICs on a legacy bridgeNNN mapped to access VLAN NNN."""
     listed = {mac: spec.as_dict() for mac, spec in config.domains.get(name, {}).items()}
     specs: dict[str, dict[str, Any]] = {}
-    for nic in domain_nics(xml):
+    for nic in nics:
         mac = nic["mac"]
         if mac is None:
             continue
@@ -70,9 +72,10 @@ def plan_domains(
     config: HostConfig, host: str, domains: dict[str, dict[str, Any]]
 ) -> list[DomainChange]:
     problems: list[str] = []
+    parsed: dict[str, list[DomainNic]] = {}  # each domain's XML is read once
     for name, info in domains.items():
         try:
-            domain_nics(info["xml"])
+            parsed[name] = domain_nics(info["xml"])
         except ValueError as exc:
             problems.append(
                 f"domain {name}: libvirt's XML of it cannot be read ({exc}); fix the domain "
@@ -88,7 +91,7 @@ def plan_domains(
                 f"{known}); fix the name or remove the entry"
             )
             continue
-        have = {n["mac"] for n in domain_nics(domains[name]["xml"])}
+        have = {n["mac"] for n in parsed[name]}
         for mac in nics:
             if mac not in have:
                 problems.append(
@@ -102,7 +105,7 @@ def plan_domains(
         info = domains[name]
         xml = info["xml"]
         try:
-            specs = nic_specs_for_domain(config, name, xml)
+            specs = nic_specs_for_domain(config, name, parsed[name])
         except ValueError as exc:
             raise HostDataError(host, [str(exc)]) from None
         if not specs:

@@ -16,7 +16,6 @@ network.backed_up(
 network.interfaces_file(
     name=f"Stage and validate the new {INTERFACES}",
     content=ctx.interfaces,
-    backup_dir=ctx.backup_dir,
     path=INTERFACES,
     staged_path=STAGED,
     current=ctx.interfaces_current,

@@ -1,4 +1,4 @@
-"""pyinfra fact: can a cutover start now?  (pending cutover, ovs-vswitchd alive)"""
+"""pyinfra fact: can a cutover start now?  (pending cutover, domains left stopped)"""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ from ovs_hypervisor.cutover import PENDING, TO_START
 class GuardState(TypedDict):
     pending: str | None  # state dir of a cutover still waiting for confirmation
     pending_status: str | None
-    vswitchd: bool  # ovs-vswitchd answers: without it add-br "succeeds" and nothing works
     to_start: list[str]  # domains an interrupted run stopped and has not started again
 
 
@@ -25,19 +24,18 @@ def parse_guard(lines: list[str]) -> GuardState:
         # A pending file whose script is gone (host crashed mid-run) blocks nothing.
         "pending": pending if alive else None,
         "pending_status": status,
-        "vswitchd": values.get("vswitchd") == "up",
         "to_start": (values.get("to_start") or "").split(),
     }
 
 
 class CutoverGuard(FactBase[GuardState]):
     """
-    Whether a previous cutover still waits for confirmation, and whether ovs-vswitchd runs:
+    Whether a previous cutover still waits for confirmation, and what a killed run left off:
 
     .. code:: python
 
         {"pending": "/var/lib/ovs-hypervisor/backups/20261125-154419/cutover",
-         "pending_status": "applied", "vswitchd": True, "to_start": ["vm1"]}
+         "pending_status": "applied", "to_start": ["vm1"]}
     """
 
     def command(self) -> str:
@@ -45,9 +43,7 @@ class CutoverGuard(FactBase[GuardState]):
             f"p=$(cat {PENDING} 2>/dev/null); echo pending=$p; "
             'if [ -n "$p" ]; then echo status=$(cat "$p/status" 2>/dev/null); '
             'if pgrep -f "$p/cutover.sh" >/dev/null; then echo alive=yes; fi; fi; '
-            f"echo to_start=$(cat {TO_START} 2>/dev/null); "
-            "if ovs-appctl -t ovs-vswitchd version >/dev/null 2>&1; then echo vswitchd=up; "
-            "else echo vswitchd=down; fi"
+            f"echo to_start=$(cat {TO_START} 2>/dev/null)"
         )
 
     def process(self, output: list[str]) -> GuardState:

@@ -19,7 +19,6 @@ from ovs_hypervisor.operations.util import log_diff
 @operation()
 def interfaces_file(
     content: str,
-    backup_dir: str,
     path: str = "/etc/network/interfaces",
     staged_path: str = "/etc/network/interfaces.ovs-hypervisor.new",
     current: str | bool | None = False,
@@ -31,7 +30,6 @@ def interfaces_file(
     without the cutover would leave the host's file and network disagreeing.
 
     + content: the full new file
-    + backup_dir: this run's backup directory (``network.backed_up`` fills it first)
     + path: the interfaces file
     + staged_path: where the validated new file waits for the cutover
     + current: the file's text if the caller already read it (None: absent); saves a round trip
@@ -40,7 +38,7 @@ def interfaces_file(
 
     .. code:: python
 
-        network.interfaces_file(content=text, backup_dir="/var/lib/ovs-hypervisor/backups/x")
+        network.interfaces_file(content=text)
     """
     if current is False:
         current = host.get_fact(FileText, path=path)
