@@ -6,6 +6,9 @@ import os
 import shutil
 import subprocess
 import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -84,3 +87,20 @@ def snapshot() -> dict[str, str]:
         "ovs": hv("ovs-vsctl show | grep -v -e '^[0-9a-f-]*$'"),
         "backups": hv("find /var/lib/ovs-hypervisor 2>/dev/null | sort"),
     }
+
+
+@contextmanager
+def fresh_lab() -> Iterator[dict[str, str]]:
+    """A lab built from zero in its legacy state (snapshot given), destroyed afterwards."""
+    require_lab()
+    started = time.monotonic()
+    lab("up", timeout=300)
+    print(f"\nlab up in {time.monotonic() - started:.1f}s")
+    try:
+        yield snapshot()
+    finally:
+        lab("down", check=False)
+
+
+def output_of(run: subprocess.CompletedProcess[str]) -> str:
+    return run.stdout + run.stderr

@@ -17,7 +17,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.labctl import hv, lab, pyinfra, require_lab, snapshot, sw
+from tests.integration.labctl import (
+    fresh_lab,
+    hv,
+    output_of,
+    pyinfra,
+    snapshot,
+    sw,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -26,18 +33,8 @@ LAB_HOST = f"{os.environ.get('OVSLAB_PREFIX', 'ovslab')}-hv1"
 
 @pytest.fixture(scope="module")
 def legacy_lab() -> Iterator[dict[str, str]]:
-    require_lab()
-    started = time.monotonic()
-    lab("up", timeout=300)
-    print(f"\nlab up in {time.monotonic() - started:.1f}s")
-    try:
-        yield snapshot()
-    finally:
-        lab("down", check=False)
-
-
-def output_of(run: subprocess.CompletedProcess[str]) -> str:
-    return run.stdout + run.stderr
+    with fresh_lab() as before:
+        yield before
 
 
 def write_inventory(tmp_path: Path, extra: dict[str, object]) -> str:

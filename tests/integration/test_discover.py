@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.labctl import PYINFRA, ROOT, hv, lab, require_lab, snapshot
+from tests.integration.labctl import PYINFRA, ROOT, fresh_lab, hv, snapshot
 
 pytestmark = pytest.mark.integration
 
@@ -28,12 +28,8 @@ LAB_HOST = f"{os.environ.get('OVSLAB_PREFIX', 'ovslab')}-hv1"
 
 @pytest.fixture(scope="module")
 def legacy_lab() -> Iterator[dict[str, str]]:
-    require_lab()
-    lab("up", timeout=300)
-    try:
-        yield snapshot()
-    finally:
-        lab("down", check=False)
+    with fresh_lab() as before:
+        yield before
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.labctl import PYINFRA, ROOT, hv, lab, pyinfra, require_lab, snapshot
+from tests.integration.labctl import (
+    PYINFRA,
+    ROOT,
+    fresh_lab,
+    hv,
+    pyinfra,
+    snapshot,
+)
 from tests.integration.test_deploy import write_inventory
 
 pytestmark = pytest.mark.integration
@@ -24,12 +31,8 @@ WINDOW = 20  # the lab's confirm window: short, so rollbacks happen within the t
 
 @pytest.fixture(scope="module")
 def legacy() -> Iterator[dict[str, str]]:
-    require_lab()
-    lab("up", timeout=300)
-    try:
-        yield snapshot()
-    finally:
-        lab("down", check=False)
+    with fresh_lab() as before:
+        yield before
 
 
 def wait_until(predicate: object, timeout: float, what: str) -> float:

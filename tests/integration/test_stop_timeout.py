@@ -10,23 +10,21 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.labctl import hv, lab, pyinfra, require_lab
+from tests.integration.labctl import fresh_lab, hv, pyinfra
 from tests.integration.test_deploy import write_inventory
 
 pytestmark = pytest.mark.integration
 
 
 @pytest.fixture(scope="module")
-def fresh_lab() -> Iterator[None]:
-    require_lab()
-    lab("up", timeout=300)
-    try:
-        yield
-    finally:
-        lab("down", check=False)
+def legacy_lab() -> Iterator[dict[str, str]]:
+    with fresh_lab() as before:
+        yield before
 
 
-def test_hung_guest_stops_the_run_and_is_not_destroyed(fresh_lab: None, tmp_path: Path) -> None:
+def test_hung_guest_stops_the_run_and_is_not_destroyed(
+    legacy_lab: dict[str, str], tmp_path: Path
+) -> None:
     before = hv("virsh dumpxml --inactive vm-access")
     inventory = write_inventory(
         tmp_path, {"ovs_hv_stop_timeout": 2, "ovs_hv_destroy_on_timeout": False}

@@ -23,7 +23,7 @@ from tests.integration.driftctl import (
     out_of_band_ssh_config,
     verify,
 )
-from tests.integration.labctl import hv, lab, pyinfra, require_lab
+from tests.integration.labctl import fresh_lab, hv, pyinfra
 
 pytestmark = pytest.mark.integration
 
@@ -32,14 +32,10 @@ ACCESS_MAC = "52:54:00:aa:bb:01"
 
 @pytest.fixture(scope="module")
 def migrated_lab() -> Iterator[None]:
-    require_lab()
-    lab("up", timeout=300)
-    try:
+    with fresh_lab():
         run = pyinfra()
         assert run.returncode == 0, run.stdout + run.stderr
         yield
-    finally:
-        lab("down", check=False)
 
 
 @pytest.fixture(scope="module")
