@@ -22,9 +22,14 @@ The keys of the documented shape (``ovs_version``, ``manager``, ``bridges``; per
 Everything else appears only when ovs-vsctl printed it: ``controller``, ``fail_mode``,
 ``datapath_type`` on a bridge, ``options`` on an interface, and, decoded, any column this
 module does not know in that level's ``other`` dict (so a newer OVS that prints one more
-column does not break the parse).  Anything that is not the shape above (a Port outside a
-Bridge, an Interface outside a Port, an unknown record word, bad indentation, an
-undecodable value) raises ValueError naming the line.
+column does not break the parse).  Output pasted into tickets and docs often
+lacks the UUID line or is shifted as a whole (the design notes' own example is indented
+4 spaces with no UUID): the UUID carries nothing the parser needs, so it is optional
+(``uuid`` is then None, as for a redacted ``XXXXXXXX-XXXX-...`` one) and any indentation
+is accepted as long as siblings line up and children sit deeper than their parent.
+Anything that is not the shape above (a Port
+outside a Bridge, an Interface outside a Port, an unknown record word, inconsistent
+indentation, an undecodable value) raises ValueError naming the line.
 """
 
 from __future__ import annotations
@@ -81,7 +86,7 @@ class ShowBridge(TypedDict):
 
 
 class OvsShow(TypedDict):
-    uuid: str
+    uuid: str | None  # None when the text starts without the Open_vSwitch UUID line
     ovs_version: str | None  # None when nothing (e.g. ovs-ctl) recorded it in the DB
     manager: list[ShowRemote]
     bridges: dict[str, ShowBridge]
@@ -89,6 +94,8 @@ class OvsShow(TypedDict):
 
 
 _UUID_RE = re.compile(r"[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}\Z")
+# A UUID whose author redacted it ("XXXXXXXX-XXXX-..."): still the UUID line, no value.
+_REDACTED_UUID_RE = re.compile(r"[0-9a-fA-FxX]+(?:-[0-9a-fA-FxX]+){4}\Z")
 _RECORD_RE = re.compile(r"([A-Z][A-Za-z_]*) (\S.*)\Z")
 _KEY_RE = re.compile(r"([A-Za-z_][A-Za-z0-9_]*):(?: (.*))?\Z")
 # A bare (unquoted) atom stops at whitespace and at the set/map punctuation.
@@ -233,8 +240,8 @@ class _Node:
 
 
 _PARENT_OF: dict[str, tuple[_Kind, str]] = {
-    "Bridge": ("root", "a Bridge must be at the top level, under the UUID line"),
-    "Manager": ("root", "a Manager must be at the top level, under the UUID line"),
+    "Bridge": ("root", "a Bridge must be at the top level"),
+    "Manager": ("root", "a Manager must be at the top level"),
     "Controller": ("bridge", "Controller outside any Bridge"),
     "Port": ("bridge", "Port outside any Bridge"),
     "Interface": ("port", "Interface outside any Port"),
@@ -343,6 +350,8 @@ def _set_key(node: _Node, key: str, raw: str, lineno: int, result: OvsShow) -> N
 def parse_ovs_show(text: str) -> OvsShow:
     """Parse ``ovs-vsctl show`` output (any OVS version from 2.0 to 3.x).
 
+    The leading Open_vSwitch UUID line is optional (``uuid`` is None without it) and
+    the whole text may be indented by any amount.
     Returns ``{"uuid", "ovs_version", "manager", "bridges"}`` where ``bridges`` maps
     bridge name -> ``{"ports"}`` (+ ``controller``, ``fail_mode``, ``datapath_type``),
     each port -> ``{"tag", "trunks", "interfaces"}`` and each interface -> ``{"type",
@@ -360,21 +369,27 @@ def parse_ovs_show(text: str) -> OvsShow:
             raise ValueError(f"line {lineno}: indent with spaces only (ovs-vsctl prints no tabs)")
         lines.append((lineno, len(line) - len(content), content))
     if not lines:
-        raise ValueError("empty input: expected ovs-vsctl show output starting with a UUID line")
+        raise ValueError("empty input: expected ovs-vsctl show output")
 
-    first_lineno, base_indent, first = lines[0]
-    if not _UUID_RE.match(first):
-        raise ValueError(
-            f"line {first_lineno}: expected the Open_vSwitch UUID as the first line, "
-            f"got {_r(first)}"
-        )
-    result: OvsShow = {"uuid": first.lower(), "ovs_version": None, "manager": [], "bridges": {}}
-    stack: list[tuple[int, _Node]] = [(base_indent, _Node("root", first_lineno, "the UUID line"))]
-
-    for lineno, indent, content in lines[1:]:
-        while stack and indent <= stack[-1][0]:
+    first_lineno, first_indent, first = lines[0]
+    result: OvsShow = {"uuid": None, "ovs_version": None, "manager": [], "bridges": {}}
+    if _REDACTED_UUID_RE.match(first):
+        result["uuid"] = first.lower() if _UUID_RE.match(first) else None
+        root = _Node("root", first_lineno, "the UUID line")
+        stack: list[tuple[int, _Node]] = [(first_indent, root)]
+        body = lines[1:]
+    else:
+        # No UUID line: the first line is already at the top level, and its indentation
+        # is the top level's.  A virtual root sits above any indentation.
+        root = _Node("root", first_lineno, "the top level")
+        stack = [(-1, root)]
+        body = lines
+    if body and body[0][1] <= stack[0][0]:
+        raise ValueError(f"line {body[0][0]}: not indented under the UUID line: {_r(body[0][2])}")
+    for lineno, indent, content in body:
+        while len(stack) > 1 and indent <= stack[-1][0]:
             stack.pop()
-        if not stack:
+        if indent <= stack[0][0]:
             raise ValueError(f"line {lineno}: not indented under the UUID line: {_r(content)}")
         parent = stack[-1][1]
         # Siblings must line up; a line between two levels is not ovs-vsctl output.

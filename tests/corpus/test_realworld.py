@@ -59,7 +59,7 @@ DOMAIN_OUTCOME: dict[str, str | None] = {
 
 # file -> None (parses) or the start of the ValueError.
 SHOW_OUTCOME: dict[str, str | None] = {
-    "ovs-2.0.2-redacted-uuid.show": "line 1: expected the Open_vSwitch UUID",
+    "ovs-2.0.2-redacted-uuid.show": None,
     "ovs-2.0.2-trunk-uplink.show": None,
     "ovs-2.11-centos7-virt-install.show": None,
     "ovs-2.13-dpdk-controller.show": None,
@@ -69,7 +69,7 @@ SHOW_OUTCOME: dict[str, str | None] = {
     "ovs-3.6-flattened-paste.show": "line 2: not indented under the UUID line",
     "ovs-3.6-rhel9-bond.show": None,
     "ovs-crlf-copied-from-windows.show": None,
-    "ovs-snippet-without-uuid.show": "line 1: expected the Open_vSwitch UUID",
+    "ovs-snippet-without-uuid.show": None,
 }
 
 IFACES_OUTCOME: dict[str, str | None] = {
@@ -187,6 +187,15 @@ def test_ovs_show_values() -> None:
     trunk = parse_ovs_show(read(REAL / "ovs" / "ovs-2.0.2-trunk-uplink.show"))
     eth0 = trunk["bridges"]["vmbr0"]["ports"]["eth0"]
     assert (eth0["tag"], eth0["trunks"], trunk["ovs_version"]) == (31, [31, 32], "2.0.2")
+    redacted = parse_ovs_show(read(REAL / "ovs" / "ovs-2.0.2-redacted-uuid.show"))
+    assert redacted["uuid"] is None
+    assert redacted["bridges"]["vmbr0"]["ports"]["vnet3"]["interfaces"] == {
+        "vnet3": {"type": None, "error": None}
+    }
+    snippet = parse_ovs_show(read(REAL / "ovs" / "ovs-snippet-without-uuid.show"))
+    ports = snippet["bridges"]["ovsbr0"]["ports"]
+    assert snippet["uuid"] is None and list(ports["bond0"]["interfaces"]) == ["eth1", "eth2"]
+    assert ports["vnet0"]["tag"] == 100
     dpdk = parse_ovs_show(read(REAL / "ovs" / "ovs-2.13-dpdk-controller.show"))
     br0 = dpdk["bridges"]["br0"]
     assert br0.get("datapath_type") == "netdev" and br0.get("fail_mode") == "secure"

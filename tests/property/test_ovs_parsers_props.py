@@ -2,7 +2,8 @@
 
 * ``ovs-vsctl show`` text generated from a random switch, in the quoting of old (2.x: any
   string with a digit quoted) and new (2.15+/3.x: only non-identifiers quoted) OVS, with
-  names that need JSON escapes, parses back to the same switch;
+  names that need JSON escapes, any consistent indentation, with or without the UUID
+  line, parses back to the same switch (renderer: tests/helpers/ovs_show.py);
 * ``ovs-vsctl --format=json list`` output generated from random Port/Interface/Bridge rows,
   with OVSDB's one-element-set shortcut, parses back to the same rows;
 * random damage to the recorded samples, and arbitrary text/JSON, raise ValueError or
@@ -13,7 +14,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import re
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,6 +25,7 @@ from hypothesis import strategies as st
 
 from ovs_hypervisor.ovs_show import parse_ovs_show
 from ovs_hypervisor.ovsdb_json import bridge_rows, interface_rows, parse_ovsdb_list, port_rows
+from tests.helpers.ovs_show import render_show
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 SHOW_SAMPLES = sorted(DATA.glob("ovs/*.show")) + sorted(DATA.glob("realworld/ovs/*.show"))
@@ -32,8 +33,6 @@ JSON_SAMPLES = sorted(DATA.glob("ovs/*.json"))
 UUID_LINE = "0bc05ef1-2a7e-4f5d-9e65-7a1f4be61c5c\n"
 SETTINGS = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
-_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*\Z")
-_UUIDISH = re.compile(r"[0-9a-fA-F]{8}-")
 
 # Port/interface names as they occur (vnet0, tap1f2e-3c, qr-..., eth0.100) plus hostile ones.
 names = st.one_of(
@@ -54,16 +53,9 @@ names = st.one_of(
 vids = st.integers(min_value=0, max_value=4095)
 
 
-def quote(s: str, old: bool) -> str:
-    """A string as ovs-vsctl prints it: bare when it may be, else a JSON string."""
-    bare = bool(_IDENT.match(s)) and s not in ("true", "false") and not _UUIDISH.match(s)
-    if old and any(c.isdigit() for c in s):
-        bare = False  # OVS 2.x quoted any string holding a digit
-    return s if bare else json.dumps(s, ensure_ascii=False)
-
-
 @st.composite
 def switches(draw: st.DrawFn) -> dict[str, Any]:
+    """A random switch in the shape parse_ovs_show returns."""
     used: set[str] = set()
 
     def fresh() -> str:
@@ -85,82 +77,56 @@ def switches(draw: st.DrawFn) -> dict[str, Any]:
                 ifaces[iname] = {
                     "type": draw(st.sampled_from([None, "internal", "patch", "vxlan", "dpdk"])),
                     "error": draw(st.one_of(st.none(), st.text(max_size=30))),
-                    "options": draw(
-                        st.dictionaries(
-                            st.sampled_from(["peer", "remote_ip", "key", "dpdk-devargs"]),
-                            st.text(min_size=1, max_size=10),
-                            max_size=2,
-                        )
-                    ),
                 }
+                options = draw(
+                    st.dictionaries(
+                        st.sampled_from(["peer", "remote_ip", "key", "dpdk-devargs"]),
+                        st.text(min_size=1, max_size=10),
+                        max_size=2,
+                    )
+                )
+                if options:
+                    ifaces[iname]["options"] = options
             ports[pname] = {
                 "tag": draw(st.one_of(st.none(), vids)),
                 "trunks": draw(st.lists(vids, max_size=4, unique=True)),
                 "interfaces": ifaces,
             }
-        bridges[bname] = {
-            "ports": ports,
-            "fail_mode": draw(st.sampled_from([None, "secure", "standalone"])),
-            "datapath_type": draw(st.sampled_from([None, "netdev", "system"])),
-        }
+        bridges[bname] = {"ports": ports}
+        for key, values in (
+            ("fail_mode", ["secure", "standalone"]),
+            ("datapath_type", ["netdev", "system"]),
+        ):
+            value = draw(st.sampled_from([None, *values]))
+            if value is not None:
+                bridges[bname][key] = value
     return {
         "uuid": str(uuid.UUID(int=draw(st.integers(0, 2**128 - 1)))),
         "ovs_version": draw(st.sampled_from([None, "2.0.2", "2.3.0", "2.15.1-1.56", "3.1.0"])),
+        "manager": [],
         "bridges": bridges,
     }
 
 
-def render_show(sw: dict[str, Any], old: bool) -> str:
-    q = lambda s: quote(s, old)  # noqa: E731
-    lines = [sw["uuid"]]
-    for bname, br in sw["bridges"].items():
-        lines.append(f"    Bridge {q(bname)}")
-        if br["fail_mode"]:
-            lines.append(f"        fail_mode: {br['fail_mode']}")
-        if br["datapath_type"] and not old:
-            lines.append(f"        datapath_type: {br['datapath_type']}")
-        for pname, port in br["ports"].items():
-            lines.append(f"        Port {q(pname)}")
-            if port["tag"] is not None:
-                lines.append(f"            tag: {port['tag']}")
-            if port["trunks"]:
-                lines.append(f"            trunks: [{', '.join(map(str, port['trunks']))}]")
-            for iname, iface in port["interfaces"].items():
-                lines.append(f"            Interface {q(iname)}")
-                if iface["type"]:
-                    lines.append(f"                type: {iface['type']}")
-                if iface["options"]:
-                    opts = ", ".join(f"{q(k)}={q(v)}" for k, v in iface["options"].items())
-                    lines.append(f"                options: {{{opts}}}")
-                if iface["error"] is not None:
-                    lines.append(f"                error: {json.dumps(iface['error'])}")
-    if sw["ovs_version"]:
-        lines.append(f'    ovs_version: "{sw["ovs_version"]}"')
-    return "\n".join(lines) + "\n"
-
-
 @SETTINGS
-@given(sw=switches(), old=st.booleans())
-def test_show_round_trip(sw: dict[str, Any], old: bool) -> None:
-    got = parse_ovs_show(render_show(sw, old))
-    assert got["uuid"] == sw["uuid"]
-    assert got["ovs_version"] == sw["ovs_version"]
-    assert list(got["bridges"]) == list(sw["bridges"])
-    for bname, br in sw["bridges"].items():
-        gbr = got["bridges"][bname]
-        assert gbr.get("fail_mode") == br["fail_mode"]
-        if not old:
-            assert gbr.get("datapath_type") == br["datapath_type"]
-        assert list(gbr["ports"]) == list(br["ports"])
-        for pname, port in br["ports"].items():
-            gport = gbr["ports"][pname]
-            assert gport["tag"] == port["tag"] and gport["trunks"] == port["trunks"]
-            assert list(gport["interfaces"]) == list(port["interfaces"])
-            for iname, iface in port["interfaces"].items():
-                giface = gport["interfaces"][iname]
-                assert giface["type"] == iface["type"]
-                assert giface["error"] == iface["error"]
-                assert giface.get("options", {}) == iface["options"]
+@given(
+    sw=switches(),
+    old=st.booleans(),
+    ascii_only=st.booleans(),
+    with_uuid=st.booleans(),
+    unit=st.integers(1, 8),
+    base=st.integers(0, 9),
+)
+def test_show_round_trip(
+    sw: dict[str, Any], old: bool, ascii_only: bool, with_uuid: bool, unit: int, base: int
+) -> None:
+    """Any quoting, any consistent indentation, with or without the UUID line."""
+    text = render_show(sw, old=old, ascii_only=ascii_only, uuid=with_uuid, unit=unit, base=base)
+    if not text.strip():  # an empty switch without its UUID line prints nothing
+        with pytest.raises(ValueError, match="empty input"):
+            parse_ovs_show(text)
+        return
+    assert parse_ovs_show(text) == {**sw, "uuid": sw["uuid"] if with_uuid else None}
 
 
 @contextlib.contextmanager

@@ -107,7 +107,7 @@ def test_older_ovs_state_recording_without_vswitchd_section() -> None:
     ("lines", "message"),
     [
         ([], "missing @@SHOW"),
-        (["@@SHOW", "x", "@@PORT", "{}", "@@INTERFACE", "@@BRIDGE"], "expected the Open_vSwi"),
+        (["@@SHOW", "x", "@@PORT", "{}", "@@INTERFACE", "@@BRIDGE"], "expected 'Record NAME'"),
         (["@@SHOW", "@@PORT", "[]", "@@INTERFACE", "@@BRIDGE"], "empty input"),
     ],
 )
