@@ -41,10 +41,8 @@ __all__ = [
     "DomainNic",
     "NicSpec",
     "OvsPortVlan",
-    "domain_name",
     "domain_nics",
     "expected_ovs_port",
-    "nic_spec",
     "normalize_nic_spec",
     "patch_domain_xml",
 ]
@@ -253,15 +251,6 @@ def _name_of(root: etree._Element) -> str:
     return name.strip() if name and name.strip() else "<unnamed>"
 
 
-def domain_name(xml: str) -> str:
-    """The domain's ``<name>``; ValueError if it has none."""
-    root = _parse(xml)
-    name = root.findtext("name")
-    if not name or not name.strip():
-        raise ValueError("domain XML has no <name>")
-    return name.strip()
-
-
 def _elements(el: etree._Element) -> list[etree._Element]:
     # Comments, PIs and entity references have a non-str tag.
     return [c for c in el if isinstance(c.tag, str)]
@@ -448,17 +437,6 @@ def domain_nics(xml: str) -> list[DomainNic]:
             )
         )
     return out
-
-
-def nic_spec(xml: str, mac: str) -> NicSpec | None:
-    """The VLAN config the XML gives the NIC with this MAC (None: no <vlan>)."""
-    if not isinstance(mac, str):
-        raise ValueError(f"a MAC must be a str, not {type(mac).__name__}")
-    want = mac.strip().lower()
-    for nic in domain_nics(xml):
-        if nic["mac"] == want:
-            return nic["vlan"]
-    raise ValueError(f"domain {domain_name(xml)!r} has no NIC with MAC {want}")
 
 
 # --------------------------------------------------------------------------- patching

@@ -130,50 +130,6 @@ def ovs_state_command(timeout: int = 5) -> str:
     )
 
 
-def ovs_show_command(timeout: int = 5) -> str:
-    """`ovs-vsctl show` alone (the ``OvsTopology`` fact)."""
-    v = f"ovs-vsctl --timeout={timeout}"
-    return f'( {_ovs_reachable(v, "show")}printf "%s\\n" "$out" )'
-
-
-def ovs_tables_command(timeout: int = 5) -> str:
-    """The exact Port/Interface/Bridge rows alone (the ``OvsTables`` fact)."""
-    v = f"ovs-vsctl --timeout={timeout}"
-    return f"( {_ovs_reachable(v, 'get Open_vSwitch . _uuid')}{_ovs_tables(v)} )"
-
-
-class OvsTopologySnapshot(TypedDict):
-    error: str | None  # as in OvsSnapshot
-    show: OvsShow | None
-
-
-class OvsTablesSnapshot(TypedDict):
-    error: str | None  # as in OvsSnapshot
-    ports: dict[str, PortState]
-    interfaces: dict[str, InterfaceState]
-    bridges: dict[str, BridgeState]
-
-
-def parse_ovs_show_output(lines: list[str]) -> OvsTopologySnapshot:
-    """Parse :func:`ovs_show_command` output."""
-    if lines and lines[0].startswith("@@ERROR"):
-        return {"error": lines[0][len("@@ERROR ") :], "show": None}
-    return {"error": None, "show": parse_ovs_show("\n".join(lines))}
-
-
-def parse_ovs_tables(lines: list[str]) -> OvsTablesSnapshot:
-    """Parse :func:`ovs_tables_command` output."""
-    if lines and lines[0].startswith("@@ERROR"):
-        return {"error": lines[0][len("@@ERROR ") :], "ports": {}, "interfaces": {}, "bridges": {}}
-    sections = _split(lines, OVS_SECTIONS[1:])
-    return {
-        "error": None,
-        "ports": port_rows("\n".join(sections["@@PORT"])),
-        "interfaces": interface_rows("\n".join(sections["@@INTERFACE"])),
-        "bridges": bridge_rows("\n".join(sections["@@BRIDGE"])),
-    }
-
-
 def _split(lines: list[str], markers: tuple[str, ...]) -> dict[str, list[str]]:
     sections: dict[str, list[str]] = {}
     current: list[str] | None = None
@@ -249,7 +205,7 @@ class PingResult(TypedDict):
 
 
 class NetSnapshot(TypedDict):
-    """What ``HostNet`` returns."""
+    """Links, IPv6 settings and the gateway ping (the ``net`` part of ``VerifyState``)."""
 
     links: dict[str, LinkInfo]
     # /proc/sys/net/ipv6/conf/<name>/disable_ipv6 as bool, incl. "all" and "default";

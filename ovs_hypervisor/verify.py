@@ -93,21 +93,6 @@ TITLES: dict[str, str] = {
     "vm-port-stale": "stale libvirt port (no running NIC uses it)",
 }
 
-# What the cutover repairs; context.py decides from these whether a cutover is needed.
-SWITCH_KINDS = frozenset(
-    {
-        "ovs-unavailable",
-        "bridge-missing",
-        "bridge-datapath",
-        "port-missing",
-        "port-vlan",
-        "interface-type",
-        "interface-error",
-        "bond-member-missing",
-    }
-)
-HOST_LINK_KINDS = frozenset({"mgmt-address-missing", "legacy-present"})
-
 
 @dataclass(frozen=True)
 class Difference:
@@ -862,30 +847,3 @@ def unreadable(config: HostConfig, host: str) -> HostReport:
             )
         ],
     )
-
-
-# --------------------------------------------------------------------------- one-line API
-# For callers that only ask "does the cutover have to run" (context.py): the kinds the
-# cutover repairs, one line each.
-
-
-def check_switch(config: HostConfig, ovs: OvsSnapshot) -> list[str]:
-    """The bridge, the uplink and the management port."""
-    return [d.line() for d in switch_differences(config, ovs) if d.kind in SWITCH_KINDS]
-
-
-def check_host_links(
-    config: HostConfig, links: Mapping[str, LinkInfo], legacy: list[str]
-) -> list[str]:
-    """Management address and legacy devices (``legacy`` from the plan)."""
-    return [
-        d.line() for d in host_link_differences(config, links, legacy) if d.kind in HOST_LINK_KINDS
-    ]
-
-
-def check_domains(
-    config: HostConfig, ovs: OvsSnapshot, domains: Mapping[str, Mapping[str, Any]]
-) -> list[str]:
-    """Every running VM NIC on our bridge has a vnet port configured as its live XML asks."""
-    diffs = domain_differences(config, ovs, domains)[0]
-    return [d.line() for d in diffs if d.kind in ("vm-port-missing", "vm-port-vlan")]

@@ -17,15 +17,9 @@ from pyinfra.api.facts import FactBase
 
 from ovs_hypervisor.host_state import (
     OvsSnapshot,
-    OvsTablesSnapshot,
-    OvsTopologySnapshot,
     VerifySnapshot,
-    ovs_show_command,
     ovs_state_command,
-    ovs_tables_command,
-    parse_ovs_show_output,
     parse_ovs_state,
-    parse_ovs_tables,
     parse_verify_probe,
     verify_probe_parts,
 )
@@ -39,48 +33,6 @@ def _process(parse: Callable[[list[str]], T], output: list[str], what: str) -> T
         return parse(output)
     except ValueError as exc:
         raise FactProcessError(f"cannot parse {what}: {exc}") from exc
-
-
-class OvsTopology(FactBase[OvsTopologySnapshot]):
-    """
-    ``ovs-vsctl show`` through ``parse_ovs_show`` (OVS 2.x quoted and 3.x unquoted names):
-
-    .. code:: python
-
-        {"error": None,
-         "show": {"uuid": "...", "ovs_version": "3.1.0", "manager": [],
-                  "bridges": {"ovsbr0": {"datapath_type": "netdev", "ports": {
-                      "vlan1234": {"tag": 1234, "trunks": [],
-                                   "interfaces": {"vlan1234": {"type": "internal",
-                                                               "error": None}}}}}}}}
-    """
-
-    def command(self) -> str:
-        return ovs_show_command()
-
-    def process(self, output: list[str]) -> OvsTopologySnapshot:
-        return _process(parse_ovs_show_output, output, "ovs-vsctl show")
-
-
-class OvsTables(FactBase[OvsTablesSnapshot]):
-    """
-    Exact OVSDB rows (``ovs-vsctl --format=json --columns=... list Port/Interface/Bridge``):
-
-    .. code:: python
-
-        {"error": None,
-         "ports": {"vnet5": {"tag": 1011, "trunks": [], "vlan_mode": None, ...}},
-         "interfaces": {"vnet5": {"type": "", "ofport": 3, "error": None,
-                                  "external_ids": {"attached-mac": "52:54:00:aa:bb:01",
-                                                   "vm-id": "...", ...}, ...}},
-         "bridges": {"ovsbr0": {"datapath_type": "netdev", "datapath_id": "0000...", ...}}}
-    """
-
-    def command(self) -> str:
-        return ovs_tables_command()
-
-    def process(self, output: list[str]) -> OvsTablesSnapshot:
-        return _process(parse_ovs_tables, output, "OVSDB rows")
 
 
 class OvsState(FactBase[OvsSnapshot]):
@@ -109,7 +61,7 @@ class OvsState(FactBase[OvsSnapshot]):
 
 class VerifyState(FactBase[VerifySnapshot]):
     """
-    Everything verification reads, in one round trip: ``OvsState``, ``HostNet`` (links,
+    Everything verification reads, in one round trip: ``OvsState``, the network (links,
     disable_ipv6 of every interface, one ``ping -c1 -W1`` of the gateway) and the libvirt
     domains (state, inactive and live XML):
 

@@ -152,17 +152,6 @@ def dump_virsh(uri: str) -> dict[str, Any]:
 # --------------------------------------------------------------------------- stop
 
 
-def stop(
-    conn: Any,
-    name: str,
-    timeout: float,
-    allow_destroy: bool,
-    sleep: Callable[[float], None] = time.sleep,
-    clock: Callable[[], float] = time.monotonic,
-) -> dict[str, Any]:
-    return stop_many(conn, [name], timeout, allow_destroy, sleep, clock)[0]
-
-
 def stop_many(
     conn: Any,
     names: list[str],

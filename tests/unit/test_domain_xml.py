@@ -14,10 +14,8 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from ovs_hypervisor.domain_xml import (
-    domain_name,
     domain_nics,
     expected_ovs_port,
-    nic_spec,
     normalize_nic_spec,
     patch_domain_xml,
 )
@@ -107,7 +105,7 @@ def test_native_tagged_mode() -> None:
     spec = {"native": 5, "trunk": [6], "native_mode": "tagged"}
     out = patch_domain_xml(load("legacy-full.xml"), BR, {NIC1: spec})
     assert vlan_of(iface(out, NIC1)) == ("yes", [("5", "tagged"), ("6", None)])
-    assert nic_spec(out, NIC1) == spec
+    assert {n["mac"]: n["vlan"] for n in domain_nics(out)}[NIC1] == spec
 
 
 def test_new_elements_go_right_after_source_and_order_is_kept() -> None:
@@ -501,14 +499,6 @@ def test_round_trip_through_libvirt_parser() -> None:
 # --------------------------------------------------------------------------- readers
 
 
-def test_domain_name() -> None:
-    assert domain_name(load("legacy-full.xml")) == "web01"
-    with pytest.raises(ValueError, match="no <name>"):
-        domain_name("<domain/>")
-    with pytest.raises(ValueError, match="malformed"):
-        domain_name("not xml")
-
-
 def test_domain_nics_legacy() -> None:
     nics = domain_nics(load("legacy-full.xml"))
     assert [n["mac"] for n in nics] == [NIC1, NIC2, NIC3, USER_NIC]
@@ -537,14 +527,6 @@ def test_domain_nics_live_xml_target() -> None:
         "<source bridge='bridge1011'/>", "<source bridge='bridge1011'/><target dev='vnet7'/>"
     )
     assert domain_nics(live)[0]["target"] == "vnet7"
-
-
-def test_nic_spec_lookup() -> None:
-    out = patch_domain_xml(load("legacy-full.xml"), BR, ALL3)
-    assert nic_spec(out, NIC3.upper()) == {"native": 101, "trunk": [102]}
-    assert nic_spec(out, USER_NIC) is None
-    with pytest.raises(ValueError, match="no NIC"):
-        nic_spec(out, "52:54:00:00:00:00")
 
 
 def test_expected_ovs_port_matches_libvirt_construct_vlans() -> None:

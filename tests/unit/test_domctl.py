@@ -181,13 +181,16 @@ def test_usage_error_exit_1() -> None:
 
 
 def test_stop_running_domain_shuts_down(conn: Any) -> None:
-    res = domctl.stop(conn, "web01", timeout=5, allow_destroy=False)
+    res = domctl.stop_many(conn, ["web01"], timeout=5, allow_destroy=False)[0]
     assert res["result"] == "shutdown" and res["name"] == "web01"
     assert conn.lookupByName("web01").state()[0] == libvirt.VIR_DOMAIN_SHUTOFF
 
 
 def test_stop_already_off(conn: Any) -> None:
-    assert domctl.stop(conn, "db01", timeout=5, allow_destroy=False)["result"] == "already-off"
+    assert (
+        domctl.stop_many(conn, ["db01"], timeout=5, allow_destroy=False)[0]["result"]
+        == "already-off"
+    )
 
 
 def test_stop_cli() -> None:
@@ -198,10 +201,10 @@ def test_stop_cli() -> None:
 
 def test_stop_paused_is_hung(conn: Any) -> None:
     with pytest.raises(domctl.DomctlError) as err:
-        domctl.stop(conn, "app01", timeout=5, allow_destroy=False)
+        domctl.stop_many(conn, ["app01"], timeout=5, allow_destroy=False)[0]
     assert err.value.code == 3 and "paused" in str(err.value)
     assert conn.lookupByName("app01").state()[0] == libvirt.VIR_DOMAIN_PAUSED
-    res = domctl.stop(conn, "app01", timeout=5, allow_destroy=True)
+    res = domctl.stop_many(conn, ["app01"], timeout=5, allow_destroy=True)[0]
     assert res["result"] == "destroyed"
     assert conn.lookupByName("app01").state()[0] == libvirt.VIR_DOMAIN_SHUTOFF
 
@@ -251,7 +254,7 @@ class FakeClock:
 def test_stop_timeout_without_destroy_exit_3() -> None:
     dom, clock = DeafDomain(), FakeClock()
     with pytest.raises(domctl.DomctlError) as err:
-        domctl.stop(FakeConn(dom), "web01", 2, False, sleep=clock.sleep, clock=clock)
+        domctl.stop_many(FakeConn(dom), ["web01"], 2, False, sleep=clock.sleep, clock=clock)[0]
     assert err.value.code == 3
     assert str(err.value) == (
         "domain web01 did not shut down within 2 s (guest ignores ACPI?); "
@@ -263,7 +266,7 @@ def test_stop_timeout_without_destroy_exit_3() -> None:
 
 def test_stop_timeout_with_destroy() -> None:
     dom, clock = DeafDomain(), FakeClock()
-    res = domctl.stop(FakeConn(dom), "web01", 2, True, sleep=clock.sleep, clock=clock)
+    res = domctl.stop_many(FakeConn(dom), ["web01"], 2, True, sleep=clock.sleep, clock=clock)[0]
     assert res == {"name": "web01", "result": "destroyed", "waited": 2.0}
     assert dom.destroyed
 
@@ -294,7 +297,7 @@ def test_stop_timeout_cli_message() -> None:
 
 def test_stop_unknown_domain(conn: Any) -> None:
     with pytest.raises(domctl.DomctlError) as err:
-        domctl.stop(conn, "nope", timeout=1, allow_destroy=True)
+        domctl.stop_many(conn, ["nope"], timeout=1, allow_destroy=True)[0]
     assert err.value.code == 1 and "nope" in str(err.value)
 
 
@@ -407,7 +410,7 @@ def test_start_paused_refused(conn: Any) -> None:
 
 def test_stop_define_start_restore_cycle(conn: Any, tmp_path: Path) -> None:
     old = inactive(conn, "web01")
-    assert domctl.stop(conn, "web01", 5, False)["result"] == "shutdown"
+    assert domctl.stop_many(conn, ["web01"], 5, False)[0]["result"] == "shutdown"
     domctl.define(conn, "web01", patched_web01(conn), str(tmp_path))
     assert domctl.start(conn, "web01")["result"] == "started"
     live = conn.lookupByName("web01").XMLDesc(0)

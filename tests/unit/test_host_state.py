@@ -15,16 +15,14 @@ from pathlib import Path
 
 import pytest
 
-from ovs_hypervisor.facts.net import HostNet
-from ovs_hypervisor.facts.ovs import OvsState, OvsTables, OvsTopology, VerifyState
+from ovs_hypervisor.facts.ovs import OvsState, VerifyState
 from ovs_hypervisor.host_state import (
+    net_state_command,
     parse_domains,
     parse_ipv6,
     parse_links,
     parse_net_state,
-    parse_ovs_show_output,
     parse_ovs_state,
-    parse_ovs_tables,
     parse_ping,
     parse_verify_probe,
 )
@@ -114,24 +112,6 @@ def test_older_ovs_state_recording_without_vswitchd_section() -> None:
 def test_bad_ovs_state_raises_value_error(lines: list[str], message: str) -> None:
     with pytest.raises(ValueError, match=message):
         parse_ovs_state(lines)
-
-
-def test_show_and_tables_facts_parse_recorded_samples() -> None:
-    show = parse_ovs_show_output((OVS / "ovs-2.3-quoted-lab.show").read_text().splitlines())
-    assert show["error"] is None and show["show"] is not None
-    assert show["show"]["ovs_version"] == "2.3.0"
-    assert parse_ovs_show_output(["@@ERROR ovs-vsctl is not installed"]) == {
-        "error": "ovs-vsctl is not installed",
-        "show": None,
-    }
-    lines = []
-    for table in ("Port", "Interface", "Bridge"):
-        lines += [f"@@{table.upper()}", (OVS / f"ovs-3.1-lab-columns-{table}.json").read_text()]
-    tables = parse_ovs_tables(lines)
-    assert tables["interfaces"]["vnet9"]["ofport"] == -1
-    assert tables["ports"]["vnet2"]["trunks"] == [101, 102]
-    with pytest.raises(ValueError, match="missing @@BRIDGE"):
-        parse_ovs_tables(lines[:4])
 
 
 @pytest.mark.parametrize(
@@ -265,8 +245,6 @@ def fake_ovs(bindir: Path, appctl_rc: int = 0) -> None:
 def test_ovs_state_command_without_ovs_vsctl(fakebin: Path) -> None:
     state = parse_ovs_state(run(OvsState().command(), fakebin))
     assert state["error"] == "ovs-vsctl is not installed (package openvswitch-switch)"
-    show = parse_ovs_show_output(run(OvsTopology().command(), fakebin))
-    assert show["error"] == "ovs-vsctl is not installed (package openvswitch-switch)"
 
 
 def test_ovs_state_command_with_ovsdb_down(fakebin: Path) -> None:
@@ -281,7 +259,6 @@ def test_ovs_state_command_with_ovsdb_down(fakebin: Path) -> None:
         "database connection failed (No such file or directory)"
     )
     assert parse_ovs_state(run(OvsState().command(), fakebin))["error"] == expected
-    assert parse_ovs_tables(run(OvsTables().command(), fakebin))["error"] == expected
 
 
 @pytest.mark.parametrize("appctl_rc", [0, 1])
@@ -297,10 +274,8 @@ def test_ovs_state_command_with_fake_ovs(fakebin: Path, appctl_rc: int) -> None:
         assert state["vswitchd_error"] == (
             'no answer (ovs-appctl: cannot read pidfile "/run/openvswitch/ovs-vswitchd.pid")'
         )
-    tables = parse_ovs_tables(run(OvsTables().command(), fakebin))
-    assert tables["error"] is None and tables["bridges"]["ovsbr1"]["fail_mode"] == "secure"
-    topo = parse_ovs_show_output(run(OvsTopology().command(), fakebin))
-    assert topo["show"] is not None and topo["show"]["ovs_version"] == "3.1.0"
+    assert state["bridges"]["ovsbr1"]["fail_mode"] == "secure"
+    assert state["show"]["ovs_version"] == "3.1.0"
 
 
 @pytest.mark.parametrize(
@@ -318,7 +293,7 @@ def test_net_state_command(
     if ping is not None:
         # the arguments must be exactly one bounded probe
         fake(fakebin, "ping", f'[ "$*" = "-n -c1 -W1 192.0.2.1" ] || exit 9\n{ping}\n')
-    net = parse_net_state(run(HostNet().command(gateway="192.0.2.1"), fakebin))
+    net = parse_net_state(run(net_state_command(gateway="192.0.2.1"), fakebin))
     assert net["links"]["vlan1234"]["carrier"] is False
     assert (net["ping"]["target"], net["ping"]["reachable"], net["ping"]["detail"]) == (
         "192.0.2.1",
@@ -327,7 +302,7 @@ def test_net_state_command(
     )
     if os.path.isdir("/proc/sys/net/ipv6/conf"):
         assert net["ipv6_disabled"] is not None and "default" in net["ipv6_disabled"]
-    assert parse_net_state(run(HostNet().command(), fakebin))["ping"]["target"] is None
+    assert parse_net_state(run(net_state_command(), fakebin))["ping"]["target"] is None
 
 
 @pytest.mark.parametrize("libvirt_up", [True, False])

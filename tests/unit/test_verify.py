@@ -27,11 +27,9 @@ from ovs_hypervisor.ovsdb_json import bridge_rows, interface_rows, port_rows
 from ovs_hypervisor.verify import (
     TITLES,
     Difference,
-    check_domains,
-    check_host_links,
-    check_switch,
     describe_vlan,
     legacy_devices,
+    switch_differences,
     verify_host,
 )
 from tests.conftest import DATA, LAB_DATA
@@ -546,37 +544,24 @@ def test_hypervisor_errors_quoted_show_without_ovsdb_rows() -> None:
     ]
 
 
-# --- the one-line API context.py uses -----------------------------------------------------
+# --- recorded probes: every kind found has a title ---------------------------------------
 
 
-def test_check_functions_keep_their_meaning() -> None:
-    snap = probe("clean")
-    assert check_switch(CONFIG, snap["ovs"]) == []
-    assert check_host_links(CONFIG, snap["net"]["links"], ["bridge1011", "vlan1234"]) == []
-    assert check_domains(CONFIG, snap["ovs"], snap["domains"]["domains"]) == []
-    assert check_switch(CONFIG, probe("no-uplink")["ovs"]) == [
+@pytest.mark.parametrize("path", sorted(REC.glob("verify-probe-*.txt")), ids=lambda p: p.name)
+def test_every_difference_found_has_a_title(path: Path) -> None:
+    snap = parse_verify_probe(path.read_text().splitlines())
+    report = verify_host(CONFIG, snap, host="ovsv-hv1")
+    missing = {d.kind for d in report.differences} - set(TITLES)
+    assert not missing, f"kinds without a title in TITLES: {sorted(missing)}"
+
+
+def test_older_recording_without_vswitchd_section_verifies_the_switch() -> None:
+    old = parse_ovs_state((REC / "ovs-state.txt").read_text().splitlines())
+    assert old["vswitchd"] is None
+    assert switch_differences(CONFIG, old) == []
+    assert [d.line() for d in switch_differences(CONFIG, probe("no-uplink")["ovs"])] == [
         "uplink port eth0: port missing: expected on bridge ovsbr0, found absent"
     ]
-    assert check_domains(CONFIG, probe("tag999")["ovs"], snap["domains"]["domains"]) == [
-        "vm-access 52:54:00:aa:bb:01 port vnet5: vnet port VLAN differs from the domain XML: "
-        "expected tag=1011, found tag=999"
-    ]
-    # what the cutover cannot repair does not ask for a cutover
-    down = probe("vswitchd-down")["ovs"]
-    assert check_switch(CONFIG, down) == check_switch(CONFIG, probe("no-uplink")["ovs"])
-    # the older recording (no @@VSWITCHD section) still parses
-    old = parse_ovs_state((REC / "ovs-state.txt").read_text().splitlines())
-    assert old["vswitchd"] is None and check_switch(CONFIG, old) == []
-
-
-def test_every_kind_has_a_title() -> None:
-    import ovs_hypervisor.verify as verify
-
-    source = Path(verify.__file__).read_text()
-    import re
-
-    used = set(re.findall(r'Difference\(\s*"([a-z0-9-]+)"', source))
-    assert used <= set(TITLES), used - set(TITLES)
 
 
 @pytest.mark.parametrize(
