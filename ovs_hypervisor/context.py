@@ -14,14 +14,13 @@ from typing import Any
 from pyinfra.api.exceptions import DeployError
 
 from ovs_hypervisor.cutover import TO_START, CutoverPlan, cutover_script
-from ovs_hypervisor.facts.files import SourcedFiles
+from ovs_hypervisor.facts.files import InterfacesFiles
 from ovs_hypervisor.facts.guard import CutoverGuard
 from ovs_hypervisor.facts.libvirt import LibvirtDomains
 from ovs_hypervisor.facts.net import FileText, Links
 from ovs_hypervisor.facts.ovs import OvsState
-from ovs_hypervisor.interfaces import parse_interfaces
 from ovs_hypervisor.model import HostConfig, HostDataError, load_host_config
-from ovs_hypervisor.plan import HostPlan, plan_host
+from ovs_hypervisor.plan import HostPlan, interfaces_texts, plan_host
 from ovs_hypervisor.reconcile import reconcile_args, structural_gaps
 from ovs_hypervisor.render import render_interfaces, render_sysctl
 
@@ -119,8 +118,9 @@ def _build(host: Any) -> HostContext:
             ],
         )
     domains = host.get_fact(LibvirtDomains, uri=config.libvirt_uri)
-    old = host.get_fact(FileText, path=INTERFACES)
-    sourced = _sourced(host, old)
+    # The file and what it sources (nested, as ifupdown reads them): the stanzas of sourced
+    # files must not be dropped silently.
+    old, sourced = interfaces_texts(host.name, host.get_fact(InterfacesFiles, path=INTERFACES))
     plan = plan_host(config, host.name, domains, links, old, sourced)
 
     interfaces = render_interfaces(config, host.name)
@@ -172,17 +172,3 @@ def _build(host: Any) -> HostContext:
         backup_dir=backup_dir,
         state_dir=state_dir,
     )
-
-
-def _sourced(host: Any, old: str | None) -> dict[str, str]:
-    """Files the old interfaces file sources: their stanzas must not be dropped silently."""
-    try:
-        parsed = parse_interfaces(old or "")
-    except ValueError:
-        return {}  # plan_host reports the parse error with its line
-    if not parsed["source"] and not parsed["source_directory"]:
-        return {}
-    found: dict[str, str] = host.get_fact(
-        SourcedFiles, sources=parsed["source"], directories=parsed["source_directory"]
-    )
-    return found

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import shlex
 from dataclasses import dataclass, field
-from importlib.resources import files
 
 from ovs_hypervisor.model import HostConfig
+from ovs_hypervisor.remote import script_source
 
 # Exists (on tmpfs, so a reboot clears it) while a cutover waits for its confirmation.
 PENDING = "/run/ovs-hypervisor/pending"
@@ -72,9 +72,4 @@ def cutover_script(config: HostConfig, plan: CutoverPlan) -> str:
     }
     lines = ["#!/bin/sh", "# ovs-hypervisor cutover: generated header, then remote/cutover.sh"]
     lines += [f"{key}={value}" for key, value in header.items()]
-    return "\n".join(lines) + "\n" + script_source_sh("cutover")
-
-
-def script_source_sh(name: str) -> str:
-    """Shell scripts ship next to the Python ones in ovs_hypervisor/remote/."""
-    return files("ovs_hypervisor.remote").joinpath(f"{name}.sh").read_text(encoding="utf-8")
+    return "\n".join(lines) + "\n" + script_source("cutover.sh")

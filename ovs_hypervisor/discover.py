@@ -22,8 +22,6 @@ What is read, and from where:
 
 from __future__ import annotations
 
-import base64
-import binascii
 import ipaddress
 import json
 import re
@@ -32,7 +30,12 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, TypedDict
 
 from ovs_hypervisor.domain_xml import domain_nics
-from ovs_hypervisor.host_state import LinkInfo
+from ovs_hypervisor.host_state import (
+    FileFact,
+    LinkInfo,
+    parse_collected_files,
+    parse_collected_json,
+)
 from ovs_hypervisor.interfaces import (
     InterfacesFile,
     LocatedConfig,
@@ -63,13 +66,6 @@ HEADER = "# Written by ovs-hypervisor discovery"
 
 
 # --------------------------------------------------------------------------- facts
-
-
-class FileFact(TypedDict):
-    path: str
-    origin: tuple[str, int] | None  # (including file, its source line); None: top file
-    text: str | None  # None: unreadable (see error)
-    error: str | None
 
 
 class AddrFact(TypedDict):
@@ -112,31 +108,9 @@ class NetworkFacts(TypedDict):
 
 
 def parse_network_facts(text: str) -> NetworkFacts:
-    """The collector's JSON (``facts/discovery.py``) -> NetworkFacts; ValueError if broken."""
-    try:
-        raw = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"did not print JSON ({exc}): {text[:200]!r}") from None
-    if not isinstance(raw, dict) or not isinstance(raw.get("files"), list):
-        raise ValueError("expected a JSON object with 'files'")
-    files: list[FileFact] = []
-    for entry in raw["files"]:
-        origin = entry.get("origin")
-        text_: str | None = None
-        error = entry.get("error")
-        if entry.get("b64") is not None:
-            try:
-                text_ = base64.b64decode(entry["b64"], validate=True).decode("utf-8")
-            except (binascii.Error, ValueError):
-                error = "is not UTF-8 text"
-        files.append(
-            {
-                "path": str(entry["path"]),
-                "origin": (str(origin[0]), int(origin[1])) if origin else None,
-                "text": text_,
-                "error": error,
-            }
-        )
+    """remote/collect.py's JSON (with --network) -> NetworkFacts; ValueError if broken."""
+    raw = parse_collected_json(text.split("\n"))
+    files = parse_collected_files(raw["files"])
     links: dict[str, LinkFact] = {}
     for row in raw.get("links", []):
         links[str(row["name"])] = {

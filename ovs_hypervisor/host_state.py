@@ -12,6 +12,7 @@ pyinfra's FactProcessError).
 from __future__ import annotations
 
 import base64
+import binascii
 import json
 import re
 import shlex
@@ -72,6 +73,56 @@ def parse_file_b64(lines: list[str]) -> str | None:
     if data == MISSING:
         return None
     return base64.b64decode(data).decode("utf-8")
+
+
+class FileFact(TypedDict):
+    """One file read by remote/collect.py (the interfaces file or a file it sources)."""
+
+    path: str
+    origin: tuple[str, int] | None  # (including file, its source line); None: top file
+    text: str | None  # None: unreadable (see error)
+    missing: bool  # it does not exist
+    error: str | None
+
+
+def parse_collected_files(raw: object) -> list[FileFact]:
+    """The ``files`` list remote/collect.py prints -> FileFacts; ValueError if broken."""
+    if not isinstance(raw, list):
+        raise ValueError("expected a list of files")
+    files: list[FileFact] = []
+    for entry in raw:
+        if not isinstance(entry, dict) or not isinstance(entry.get("path"), str):
+            raise ValueError(f"unexpected file entry {entry!r:.80}")
+        origin = entry.get("origin")
+        text: str | None = None
+        error = entry.get("error")
+        if entry.get("b64") is not None:
+            try:
+                text = base64.b64decode(entry["b64"], validate=True).decode("utf-8")
+            except (binascii.Error, ValueError):
+                error = "is not UTF-8 text"
+        files.append(
+            {
+                "path": entry["path"],
+                "origin": (str(origin[0]), int(origin[1])) if origin else None,
+                "text": text,
+                "missing": bool(entry.get("missing")),
+                "error": None if error is None else str(error),
+            }
+        )
+    return files
+
+
+def parse_collected_json(lines: list[str]) -> dict[str, Any]:
+    """remote/collect.py's one JSON document (an object with ``files``); ValueError if not."""
+    text = "\n".join(lines)
+    try:
+        raw = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"did not print JSON ({exc}): {text[:200]!r}") from None
+    if not isinstance(raw, dict) or not isinstance(raw.get("files"), list):
+        raise ValueError("expected a JSON object with 'files'")
+    return raw
 
 
 # --------------------------------------------------------------------------- OVS

@@ -28,11 +28,12 @@ being half-understood:
   without a path and a ``mapping`` without a pattern are errors;
 * ``parse_interfaces`` records ``source``/``source-directory`` without following them; no
   implicit ``lo`` is added.  ``parse_interfaces_files`` reads a configuration whose
-  included files were collected elsewhere (discovery reads them on the host, following
-  ifupdown's rules: the first word of a ``source`` line is expanded like a shell word and
-  globbed, relative to the including file's directory; ``source-directory`` takes the
-  directory's files whose names match ``^[a-zA-Z0-9_-]+$``), in ifupdown's reading order,
-  with errors naming the file and line.
+  included files were collected on the host by ``remote/collect.py`` (for the deploy,
+  verify and discovery alike), which follows ifupdown's rules: the first word of a
+  ``source`` line is expanded like a shell word and globbed, relative to the including
+  file's directory; ``source-directory`` takes the directory's files whose names match
+  ``^[a-zA-Z0-9_-]+$``; included files are followed in turn), in ifupdown's reading
+  order, with errors naming the file and line.
 """
 
 from __future__ import annotations
@@ -41,6 +42,9 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Final, TypedDict
+
+# The host-side collector reads files with these same rules (one definition, both sides).
+from ovs_hypervisor.remote.collect import is_source_keyword, logical_lines
 
 __all__ = [
     "KNOWN_METHODS",
@@ -71,7 +75,6 @@ KNOWN_METHODS: Final[dict[str, frozenset[str]]] = {
     "meta": frozenset({"none"}),
 }
 
-_SPACE: Final = " \t\n\r\v\f"  # C isspace() in the C locale, as ifupdown uses
 _SPLIT_RE: Final = re.compile(r"[ \t\n\r\v\f]+")
 
 
@@ -117,27 +120,6 @@ class Stanza:
 def normalise_key(key: str) -> str:
     """``ovs-type`` -> ``ovs_type``: the spelling-independent form of an option key."""
     return key.replace("-", "_")
-
-
-def _logical_lines(text: str) -> list[tuple[int, str]]:
-    """(first line number, text) for each non-comment logical line, like ifupdown's get_line."""
-    physical = text.split("\n")
-    out: list[tuple[int, str]] = []
-    i = 0
-    while i < len(physical):
-        start = i + 1
-        line = physical[i].lstrip(_SPACE)
-        i += 1
-        if line.startswith("#"):
-            continue
-        # The backslash must be the very last character: "x \ " is not a continuation.
-        while line.endswith("\\"):
-            line = line[:-1]
-            if i < len(physical):
-                line += physical[i]
-                i += 1
-        out.append((start, line.rstrip(_SPACE)))
-    return out
 
 
 def _split_first(line: str) -> tuple[str, str]:
@@ -205,7 +187,7 @@ def parse_interfaces_located(text: str) -> list[Stanza]:
             stanzas.append(Stanza(head.line, head.keyword, head.args, tuple(opts)))
             owner = None
 
-    for lineno, line in _logical_lines(text):
+    for lineno, line in logical_lines(text):
         if not line:
             continue
         word, rest = _split_first(line)
@@ -222,7 +204,7 @@ def parse_interfaces_located(text: str) -> list[Stanza]:
         ):
             close()
             stanzas.append(Stanza(lineno, word, words))
-        elif word == "source" or word.startswith("source-dir"):
+        elif is_source_keyword(word):
             close()
             if not rest:
                 raise ValueError(f"line {lineno}: {word} without a path")
@@ -406,8 +388,7 @@ def parse_interfaces_files(files: Sequence[SourceFile]) -> LocatedConfig:
             children.setdefault(f.origin, []).append(f.path)
     for (parent, line), paths in children.items():
         if parent not in located or not any(
-            s.line == line and (s.keyword == "source" or s.keyword.startswith("source-dir"))
-            for s in located[parent]
+            s.line == line and is_source_keyword(s.keyword) for s in located[parent]
         ):
             raise ValueError(
                 f"{paths[0]} claims to be included by {parent} line {line}, which is not "

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ovs_hypervisor.domain_xml import DomainNic, domain_nics, patch_domain_xml
-from ovs_hypervisor.host_state import LinkInfo
+from ovs_hypervisor.host_state import FileFact, LinkInfo
 from ovs_hypervisor.interfaces import parse_interfaces
 from ovs_hypervisor.model import PREFIX, HostConfig, HostDataError
 
@@ -133,6 +133,27 @@ def plan_domains(
             )
         )
     return out
+
+
+def interfaces_texts(host: str, files: list[FileFact]) -> tuple[str | None, dict[str, str]]:
+    """The interfaces file's text (None: absent) and the texts of the files it sources,
+    from remote/collect.py; a file that exists but cannot be read stops the run."""
+    problems = []
+    sourced: dict[str, str] = {}
+    for f in files:
+        if f["text"] is not None:
+            if f["origin"] is not None:
+                sourced[f["path"]] = f["text"]
+        elif not f["missing"] and not (f["error"] or "").startswith("read before"):
+            where = f" (sourced at {f['origin'][0]}:{f['origin'][1]})" if f["origin"] else ""
+            problems.append(
+                f"{f['path']}{where}: {f['error']}; fix: make it a readable UTF-8 text file"
+                + (" or remove the source line" if f["origin"] else "")
+            )
+    if problems:
+        raise HostDataError(host, problems)
+    top = files[0] if files and files[0]["origin"] is None else None
+    return (top["text"] if top else None), sourced
 
 
 def plan_host(

@@ -126,7 +126,10 @@ def facts(
             for gw in fams.get("inet", {"options": {}})["options"].get("gateway", []):
                 routes["inet"].append({"gateway": gw, "dev": name})
     return {
-        "files": [{"path": TOP, "origin": None, "text": text, "error": None}, *(sourced or [])],
+        "files": [
+            {"path": TOP, "origin": None, "text": text, "missing": False, "error": None},
+            *(sourced or []),
+        ],
         "links": live_from(text) if links is None else links,
         "routes": routes,
         "ovs_module": {"state": module, "detail": "/lib/modules/6.1.0-18-amd64/modules.dep"},
@@ -566,6 +569,7 @@ def test_sourced_files_are_read_and_their_legacy_stanzas_flagged() -> None:
             "path": "/etc/network/interfaces.d/vlans",
             "origin": (TOP, 1),
             "text": "auto vlan1234\n" + vlans,
+            "missing": False,
             "error": None,
         }
     ]
@@ -799,6 +803,7 @@ def test_unparsable_sourced_file_names_that_file() -> None:
             "path": "/etc/network/interfaces.d/extra",
             "origin": (TOP, 1),
             "text": "# extra\niface eth3 inet static\n    address\n",
+            "missing": False,
             "error": None,
         }
     ]
@@ -824,6 +829,7 @@ def test_parse_network_facts() -> None:
         "path": "/e/x",
         "origin": (TOP, 3),
         "text": None,
+        "missing": False,
         "error": "is not UTF-8 text",
     }
     assert net["links"]["eth0"]["kind"] is None

@@ -1,7 +1,9 @@
-"""The on-host collector of facts/discovery.py, run here on temporary files (read-only).
+"""The host-side collector remote/collect.py, run here on temporary files (read-only).
 
 It must follow `source`/`source-directory` exactly as ifupdown does; where `ifquery` is
-installed, the interfaces it finds are compared with the ones in the files collected.
+installed, the interfaces it finds are compared with the ones in the files collected.  The
+deploy (facts/files.py InterfacesFiles -> plan.interfaces_texts) and discovery
+(facts/discovery.py LegacyNetwork) both read the files through it.
 """
 
 from __future__ import annotations
@@ -15,15 +17,21 @@ from pathlib import Path
 import pytest
 
 from ovs_hypervisor.discover import TOP_FILE, parse_network_facts
-from ovs_hypervisor.facts.discovery import COLLECTOR, LegacyNetwork, collector_command
+from ovs_hypervisor.facts.discovery import LegacyNetwork
+from ovs_hypervisor.facts.files import InterfacesFiles
 from ovs_hypervisor.interfaces import SourceFile, parse_interfaces_files
+from ovs_hypervisor.model import HostDataError
+from ovs_hypervisor.plan import interfaces_texts
+from ovs_hypervisor.remote import script_source
+from ovs_hypervisor.remote_commands import collect_command
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "discover"
 
 
-def collect(top: Path) -> dict:
+def collect(top: Path, network: bool = True) -> dict:
+    flags = ["--network"] if network else []
     out = subprocess.run(
-        [sys.executable, "-c", COLLECTOR, str(top)],
+        [sys.executable, "-c", script_source("collect.py"), *flags, str(top)],
         capture_output=True,
         text=True,
         check=True,
@@ -115,15 +123,55 @@ def test_collector_reports_loops_and_unreadable_files(tmp_path: Path) -> None:
 def test_missing_top_file_is_reported(tmp_path: Path) -> None:
     raw = collect(tmp_path / "nope")
     assert raw["files"][0]["error"].startswith("cannot read: No such file")
+    assert raw["files"][0]["missing"] is True
 
 
 def test_fact_wraps_the_collector() -> None:
     fact = LegacyNetwork()
     command = str(fact.command().get_raw_value())
     assert command.startswith("python3 -c ") and command.endswith(f" {TOP_FILE}")
-    assert collector_command("/x").get_raw_value().endswith(" /x")
+    assert collect_command("/x", network=True).get_raw_value().endswith(" --network /x")
     recorded = (DATA / "lab-legacy.collector.json").read_text().split("\n")
     net = fact.process(recorded)
     assert net["files"][0]["path"] == TOP_FILE and "bridge1234" in net["links"]
     with pytest.raises(Exception, match="discovery collector: did not print JSON"):
         fact.process(["python3: command not found"])
+
+
+def test_deploy_reads_the_same_files_as_discovery(tmp_path: Path) -> None:
+    """The deploy's fact runs the same collector (without the network part) and sees nested
+    and $VAR sources, as ifupdown does."""
+    top = tree(tmp_path)
+    raw = collect(top, network=False)
+    assert set(raw) == {"files"}
+    fact = InterfacesFiles()
+    assert fact.command().get_raw_value().endswith(f" {TOP_FILE}")
+    files = fact.process(json.dumps(raw).split("\n"))
+    assert files == parse_network_facts(json.dumps(collect(top)))["files"]
+    old, sourced = interfaces_texts("kvm1", files)
+    assert old == top.read_text()
+    etc = str(top.parent)
+    assert list(sourced) == [
+        f"{etc}/sub/a",
+        f"{etc}/sub/../more",  # sourced by sub/a: nested
+        f"{etc}/sub/b",
+        f"{etc}/dir/ok-name_1",
+        f"{etc}/q d/x",
+    ]
+    with pytest.raises(Exception, match="cannot read the interfaces files: did not print JSON"):
+        fact.process(["python3: command not found"])
+
+
+def test_deploy_stops_on_an_unreadable_sourced_file(tmp_path: Path) -> None:
+    top = tmp_path / "interfaces"
+    top.write_text("source loop\nsource bin\nsource $HOME_NOT_SET_X/none\n")
+    (tmp_path / "loop").write_text("source interfaces\n")
+    (tmp_path / "bin").write_bytes(b"iface \xff inet manual\n")
+    files = InterfacesFiles().process(json.dumps(collect(top, network=False)).split("\n"))
+    with pytest.raises(HostDataError) as info:
+        interfaces_texts("kvm1", files)
+    # the loop is no error (the file was read once); the binary file is, naming its source
+    assert str(info.value).count("fix:") == 1
+    assert f"{tmp_path}/bin (sourced at {top}:2): is not UTF-8 text" in str(info.value)
+    missing = InterfacesFiles().process(json.dumps(collect(tmp_path / "nope", False)).split("\n"))
+    assert interfaces_texts("kvm1", missing) == (None, {})

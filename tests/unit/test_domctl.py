@@ -23,7 +23,7 @@ import pytest
 libvirt = pytest.importorskip("libvirt")
 
 from ovs_hypervisor.domain_xml import domain_nics, patch_domain_xml  # noqa: E402
-from ovs_hypervisor.remote import domctl, domctl_source  # noqa: E402
+from ovs_hypervisor.remote import domctl, script_source  # noqa: E402
 
 NODE = Path(__file__).resolve().parent.parent / "data" / "domains" / "testnode.xml"
 NODE_URI = f"test://{NODE}"
@@ -99,7 +99,7 @@ def test_dump_cli_json() -> None:
 def test_python_dash_c_invocation() -> None:
     """The form the deploy uses: python3 -c "$(cat domctl.py)" dump ..."""
     proc = subprocess.run(
-        [sys.executable, "-c", domctl_source(), "dump", "--uri", "test:///default"],
+        [sys.executable, "-c", script_source("domctl.py"), "dump", "--uri", "test:///default"],
         capture_output=True,
         text=True,
         check=False,
@@ -457,7 +457,7 @@ def test_restore_cli(tmp_path: Path) -> None:
 
 
 def test_script_is_self_contained_and_py39_syntax() -> None:
-    src = domctl_source()
+    src = script_source("domctl.py")
     tree = ast.parse(src, feature_version=(3, 9))
     imported = set()
     for node in ast.walk(tree):

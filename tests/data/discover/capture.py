@@ -1,8 +1,8 @@
 """Record discovery's facts from the lab: `python tests/data/discover/capture.py NAME`.
 
 Runs, inside the lab hypervisor (lab/ovslab exec, so OVSLAB_PREFIX/OVSLAB_DIR apply), the
-same two read-only commands as `pyinfra inventory.py discover.py`: the network collector of
-ovs_hypervisor/facts/discovery.py and `domctl dump` (facts/libvirt.py).  Writes
+same two read-only commands as `pyinfra inventory.py discover.py`: the host-side collector
+ovs_hypervisor/remote/collect.py (with --network) and `domctl dump` (facts/libvirt.py).  Writes
 NAME.collector.json (the collector's output as printed, pretty-printed) and NAME.domains.json.
 """
 
@@ -13,8 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from ovs_hypervisor.facts.discovery import COLLECTOR
-from ovs_hypervisor.remote import domctl_source
+from ovs_hypervisor.remote import script_source
 
 HERE = Path(__file__).resolve().parent
 OVSLAB = HERE.parents[2] / "lab" / "ovslab"
@@ -28,8 +27,10 @@ def run(*argv: str) -> str:
 
 
 def main(name: str) -> None:
-    network = json.loads(run("python3", "-c", COLLECTOR, "/etc/network/interfaces"))
-    domains = json.loads(run("python3", "-c", domctl_source(), "dump"))
+    network = json.loads(
+        run("python3", "-c", script_source("collect.py"), "--network", "/etc/network/interfaces")
+    )
+    domains = json.loads(run("python3", "-c", script_source("domctl.py"), "dump"))
     for suffix, doc in (("collector", network), ("domains", domains)):
         path = HERE / f"{name}.{suffix}.json"
         path.write_text(json.dumps(doc, indent=1, sort_keys=True) + "\n")
