@@ -26,7 +26,7 @@ from ovs_hypervisor.discover import (
 )
 from ovs_hypervisor.facts.discovery import LegacyNetwork
 from ovs_hypervisor.facts.libvirt import LibvirtDomains
-from ovs_hypervisor.model import PREFIX
+from ovs_hypervisor.model import DEFAULT_LIBVIRT_URI, PREFIX
 
 HOST_DATA = Path(
     os.environ.get("OVS_HV_HOST_DATA") or Path(__file__).resolve().parent / "host_data"
@@ -67,7 +67,9 @@ def _failed(state, host, count: int) -> bool:
 
 current = {k: v for k, v in host.data.dict().items() if k.startswith(PREFIX)}
 network = host.get_fact(LegacyNetwork)
-domains = host.get_fact(LibvirtDomains, uri=current.get(f"{PREFIX}libvirt_uri", "qemu:///system"))
+domains = host.get_fact(
+    LibvirtDomains, uri=current.get(f"{PREFIX}libvirt_uri", DEFAULT_LIBVIRT_URI)
+)
 
 target = HOST_DATA / f"{host.name}.py"
 previous_text, previous = _previous(target)

@@ -45,6 +45,7 @@ from ovs_hypervisor.interfaces import (
 )
 from ovs_hypervisor.model import PREFIX, HostConfig, HostDataError, load_host_config
 from ovs_hypervisor.plan import plan_host
+from ovs_hypervisor.short import short
 
 __all__ = [
     "NEVER_MATCHES",
@@ -1461,22 +1462,18 @@ def inventory_overrides(
     ``host_data`` file merged in); ``previous``: that file's keys; ``overrides``: ``--data``.
     """
 
-    def show(value: Any) -> str:
-        text = repr(value)
-        return text if len(text) <= 40 else "another value"
-
     out = []
     for key, value in data.items():
         if key in overrides and overrides[key] != value:
             out.append(
-                f"--data {key}={show(overrides[key])} wins over the discovered {show(value)}"
+                f"--data {key}={short(overrides[key])} wins over the discovered {short(value)}"
             )
         elif (
             key in own and (key not in previous or own[key] != previous[key]) and own[key] != value
         ):
             out.append(
-                f"the inventory sets {key} = {show(own[key])} for this host, which wins over "
-                f"the discovered {show(value)}: remove it from the inventory to use the "
+                f"the inventory sets {key} = {short(own[key])} for this host, which wins over "
+                f"the discovered {short(value)}: remove it from the inventory to use the "
                 "discovered value"
             )
     return out

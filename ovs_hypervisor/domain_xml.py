@@ -38,6 +38,7 @@ from typing import Literal, TypedDict
 from lxml import etree
 
 __all__ = [
+    "MAC_RE",
     "DomainNic",
     "NicSpec",
     "OvsPortVlan",
@@ -105,7 +106,8 @@ _REFUSED = {
 # Parameters an openvswitch virtualport accepts; others belong to 802.1Qbg/Qbh.
 _OVS_VPORT_PARAMS = ("interfaceid", "profileid")
 _BRIDGE_RE = re.compile(r"^[^\s/'\"<>&]{1,15}\Z")
-_MAC_RE = re.compile(r"^[0-9a-f]{2}(:[0-9a-f]{2}){5}\Z")
+# A MAC as the host data and libvirt write it, lower-cased: the one rule for both.
+MAC_RE = re.compile(r"^[0-9a-f]{2}(:[0-9a-f]{2}){5}\Z")
 _XML_DECL_RE = re.compile(r"^\s*<\?xml\s[^>]*\?>")
 _TAG_ID_RE = re.compile(r"[0-9]{1,9}", re.ASCII)
 
@@ -642,7 +644,7 @@ def patch_domain_xml(xml: str, bridge: str, nics: Mapping[str, Mapping[str, obje
         if not isinstance(raw_mac, str):
             raise ValueError(f"domain {dom!r}: invalid MAC {raw_mac!r}")
         mac = raw_mac.strip().lower()
-        if not _MAC_RE.match(mac):
+        if not MAC_RE.match(mac):
             raise ValueError(f"domain {dom!r}: invalid MAC {raw_mac!r}")
         if mac in wanted:
             raise ValueError(f"domain {dom!r}: MAC {mac} listed twice")

@@ -20,7 +20,6 @@ import difflib
 import ipaddress
 import json
 import re
-import reprlib
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
@@ -37,7 +36,13 @@ from pydantic import (
     model_validator,
 )
 
+from ovs_hypervisor.domain_xml import MAC_RE
+from ovs_hypervisor.short import short
+
 PREFIX = "ovs_hv_"
+# The libvirt connection every fact and operation uses unless the data says otherwise
+# (remote/domctl.py, which cannot import this, keeps the same CLI default; a test pins it).
+DEFAULT_LIBVIRT_URI = "qemu:///system"
 
 # Linux IFNAMSIZ is 16 including the NUL; '/' and whitespace are illegal, ':' breaks aliases.
 # Every pattern ends in \Z, not $: "$" also matches before a final newline, and "eth0\n"
@@ -46,7 +51,6 @@ _IFNAME_RE = re.compile(r"^[A-Za-z0-9_.-]{1,15}\Z", re.ASCII)
 # Names the kernel or sysctl give a meaning: a port called "all" would turn the
 # management port's "sysctl -w net.ipv6.conf.all.disable_ipv6=0" into "IPv6 on everywhere".
 _RESERVED_IFNAMES = frozenset({"lo", "all", "default", "bonding_masters"})
-_MAC_RE = re.compile(r"^[0-9a-f]{2}(:[0-9a-f]{2}){5}\Z")
 _IPV4_RE = re.compile(r"^\d{1,3}(\.\d{1,3}){3}/\d{1,2}\Z", re.ASCII)
 _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
 _PLAIN_KEY_RE = re.compile(r"^[A-Za-z0-9_.:-]+\Z", re.ASCII)
@@ -99,24 +103,9 @@ class _Located(ValueError):
         self.problems = problems
 
 
-_REPR = reprlib.Repr()
-_REPR.maxstring = 60
-_REPR.maxother = 60
-_REPR.maxlist = _REPR.maxtuple = _REPR.maxset = _REPR.maxdict = 6
-_REPR.maxlevel = 3
-
-
-def show(value: Any) -> str:
-    """A short, safe repr for messages (long values are cut with '...')."""
-    try:
-        return _REPR.repr(value)
-    except Exception:  # a user object whose __repr__ fails must not hide the real problem
-        return f"<{type(value).__name__}>"
-
-
 def line(key: str, value: Any, what: str, fix: str) -> str:
     """One problem as printed: key, value, what is wrong, fix."""
-    return f"{key} = {show(value)}: {what}; fix: {fix}"
+    return f"{key} = {short(value)}: {what}; fix: {fix}"
 
 
 def _kind(value: Any) -> str:
@@ -154,7 +143,7 @@ def _no_control(value: str, fix: str = "write it on one line, without control ch
 
 def _mac_problem(mac: str) -> str | None:
     norm = mac.lower()
-    if not _MAC_RE.match(norm):
+    if not MAC_RE.match(norm):
         return "not a MAC address"
     if int(norm[:2], 16) & 1:
         return "a multicast MAC (lowest bit of the first byte set), which no NIC can have"
@@ -253,7 +242,7 @@ class HostConfig(BaseModel):
     destroy_on_timeout: StrictBool = False
     # Seconds the host waits for the controller to confirm a cutover before it rolls back.
     confirm_window: Annotated[StrictInt, Field(ge=15, le=3600)] = 120
-    libvirt_uri: StrictStr = "qemu:///system"
+    libvirt_uri: StrictStr = DEFAULT_LIBVIRT_URI
     backup_dir: StrictStr = "/var/lib/ovs-hypervisor/backups"
     sysctl_file: StrictStr = "/etc/sysctl.d/60-ovs-hypervisor-ipv6.conf"
     packages: list[StrictStr] = Field(
@@ -771,6 +760,16 @@ class HostConfig(BaseModel):
         return self.uplinks[0] if len(self.uplinks) == 1 else self.bond_name
 
     @property
+    def owned_ports(self) -> frozenset[str]:
+        """The OVS ports the deploy creates on its bridge (the bridge's own, uplink, mgmt)."""
+        return frozenset({self.bridge, self.uplink_port, self.mgmt_port_name})
+
+    @property
+    def owned_devices(self) -> frozenset[str]:
+        """Every device the deploy owns on the host: its ports plus the uplink NICs."""
+        return self.owned_ports | frozenset(self.uplinks)
+
+    @property
     def mgmt_interface(self) -> ipaddress.IPv4Interface:
         return ipaddress.IPv4Interface(self.mgmt_ipv4)
 
@@ -960,7 +959,7 @@ def _unknown_key(key: str, value: Any, keys: list[str]) -> str | None:
         if best
         else "see the README's host data table for the keys"
     )
-    shown = key if _PLAIN_KEY_RE.match(key) else show(key)  # a key with odd characters
+    shown = key if _PLAIN_KEY_RE.match(key) else short(key)  # a key with odd characters
     return line(shown, value, "unknown key", hint)
 
 

@@ -36,9 +36,10 @@ from __future__ import annotations
 
 import json
 import re
-import reprlib
 from dataclasses import dataclass, field
 from typing import Literal, NotRequired, TypedDict
+
+from ovs_hypervisor.short import short
 
 __all__ = [
     "OvsShow",
@@ -103,18 +104,6 @@ _BARE_RE = re.compile(r'[^\s,\[\]{}="]+')
 _INT_RE = re.compile(r"-?[0-9]+\Z")
 _REAL_RE = re.compile(r"-?(?:[0-9]+\.[0-9]*|\.[0-9]+|[0-9]+)(?:[eE][-+]?[0-9]+)?\Z")
 
-# Messages quote the offending text; a megabyte-long line must not become a megabyte-long
-# message.  reprlib cuts long strings and containers in the middle with "...".
-_SHORT = reprlib.Repr()
-_SHORT.maxstring = _SHORT.maxother = 100
-_SHORT.maxlist = _SHORT.maxtuple = _SHORT.maxdict = _SHORT.maxset = 8
-_SHORT.maxlevel = 3
-
-
-def _r(value: object) -> str:
-    """repr() for error messages, shortened."""
-    return _SHORT.repr(value)
-
 
 _Kind = Literal["root", "manager", "bridge", "controller", "port", "interface", "leaf"]
 
@@ -130,18 +119,18 @@ def _scan_atom(s: str, pos: int, lineno: int) -> tuple[str, bool, int]:
         while end < len(s) and s[end] != '"':
             end += 2 if s[end] == "\\" else 1
         if end >= len(s):
-            raise ValueError(f"line {lineno}: unterminated quoted string in {_r(s)}")
+            raise ValueError(f"line {lineno}: unterminated quoted string in {short(s)}")
         try:
             # ovs-vsctl writes quoted strings with JSON escapes (json_string_unescape).
             text = json.loads(s[pos : end + 1])
         except ValueError as exc:
-            raise ValueError(f"line {lineno}: bad quoted string in {_r(s)}: {exc}") from None
+            raise ValueError(f"line {lineno}: bad quoted string in {short(s)}: {exc}") from None
         if not isinstance(text, str):  # pragma: no cover - a JSON "..." is always a str
-            raise ValueError(f"line {lineno}: bad quoted string in {_r(s)}")
+            raise ValueError(f"line {lineno}: bad quoted string in {short(s)}")
         return text, True, end + 1
     match = _BARE_RE.match(s, pos)
     if match is None:
-        raise ValueError(f"line {lineno}: expected a value at column {pos + 1} of {_r(s)}")
+        raise ValueError(f"line {lineno}: expected a value at column {pos + 1} of {short(s)}")
     return match.group(), False, match.end()
 
 
@@ -176,7 +165,7 @@ def _parse_datum(s: str, lineno: int, *, strings: bool) -> ShowValue:
     if s[0] not in "[{":
         value, end = atom(0)
         if end != len(s):
-            raise ValueError(f"line {lineno}: unexpected text after the value in {_r(s)}")
+            raise ValueError(f"line {lineno}: unexpected text after the value in {short(s)}")
         return value
 
     closer = "]" if s[0] == "[" else "}"
@@ -190,7 +179,7 @@ def _parse_datum(s: str, lineno: int, *, strings: bool) -> ShowValue:
             key, pos = atom(pos)
             if closer == "}":
                 if pos >= len(s) or s[pos] != "=":
-                    raise ValueError(f"line {lineno}: expected '=' in map {_r(s)}")
+                    raise ValueError(f"line {lineno}: expected '=' in map {short(s)}")
                 value, pos = atom(pos + 1)
                 pairs[key] = value
             else:
@@ -202,23 +191,23 @@ def _parse_datum(s: str, lineno: int, *, strings: bool) -> ShowValue:
             if pos < len(s) and s[pos] == closer:
                 pos += 1
                 break
-            raise ValueError(f"line {lineno}: expected ',' or {_r(closer)} in {_r(s)}")
+            raise ValueError(f"line {lineno}: expected ',' or {short(closer)} in {short(s)}")
     if pos != len(s):
-        raise ValueError(f"line {lineno}: unexpected text after the value in {_r(s)}")
+        raise ValueError(f"line {lineno}: unexpected text after the value in {short(s)}")
     return pairs if closer == "}" else items
 
 
 def _string(s: str, lineno: int, what: str) -> str:
     value = _parse_datum(s, lineno, strings=True)
     if not isinstance(value, str):
-        raise ValueError(f"line {lineno}: {what}: expected a single string, got {_r(s)}")
+        raise ValueError(f"line {lineno}: {what}: expected a single string, got {short(s)}")
     return value
 
 
 def _int(value: ShowValue, lineno: int, what: str) -> int:
     # bool is an int subclass: "tag: true" must not pass as 1.
     if isinstance(value, bool) or not isinstance(value, int):
-        raise ValueError(f"line {lineno}: {what}: expected an integer, got {_r(value)}")
+        raise ValueError(f"line {lineno}: {what}: expected an integer, got {short(value)}")
     return value
 
 
@@ -254,19 +243,21 @@ def _new_remote(target: str) -> ShowRemote:
 
 def _add_record(parent: _Node, word: str, raw_name: str, lineno: int, result: OvsShow) -> _Node:
     if word not in _PARENT_OF:
-        raise ValueError(f"line {lineno}: unknown record {_r(word)} (not an ovs-vsctl show line)")
+        raise ValueError(
+            f"line {lineno}: unknown record {short(word)} (not an ovs-vsctl show line)"
+        )
     wanted, message = _PARENT_OF[word]
     if parent.kind != wanted:
         raise ValueError(f"line {lineno}: {message} (found under {parent.label})")
     name = _string(raw_name, lineno, f"{word} name")
-    label = f"{word} {_r(name)} (line {lineno})"
+    label = f"{word} {short(name)} (line {lineno})"
     if word == "Manager":
         remote = _new_remote(name)
         result["manager"].append(remote)
         return _Node("manager", lineno, label, remote=remote)
     if word == "Bridge":
         if name in result["bridges"]:
-            raise ValueError(f"line {lineno}: Bridge {_r(name)} listed twice")
+            raise ValueError(f"line {lineno}: Bridge {short(name)} listed twice")
         bridge: ShowBridge = {"ports": {}}
         result["bridges"][name] = bridge
         return _Node("bridge", lineno, label, bridge=bridge)
@@ -281,14 +272,15 @@ def _add_record(parent: _Node, word: str, raw_name: str, lineno: int, result: Ov
         for bridge_name, other_bridge in result["bridges"].items():
             if name in other_bridge["ports"]:
                 raise ValueError(
-                    f"line {lineno}: Port {_r(name)} listed twice (already in {_r(bridge_name)})"
+                    f"line {lineno}: Port {short(name)} listed twice "
+                    f"(already in {short(bridge_name)})"
                 )
         port: ShowPort = {"tag": None, "trunks": [], "interfaces": {}}
         parent.bridge["ports"][name] = port
         return _Node("port", lineno, label, port=port)
     assert parent.port is not None
     if name in parent.port["interfaces"]:
-        raise ValueError(f"line {lineno}: Interface {_r(name)} listed twice in one Port")
+        raise ValueError(f"line {lineno}: Interface {short(name)} listed twice in one Port")
     iface: ShowInterface = {"type": None, "error": None}
     parent.port["interfaces"][name] = iface
     return _Node("interface", lineno, label, iface=iface)
@@ -298,7 +290,7 @@ def _set_key(node: _Node, key: str, raw: str, lineno: int, result: OvsShow) -> N
     if node.kind == "leaf":
         raise ValueError(f"line {lineno}: unexpected indentation under {node.label}")
     if key in node.keys_seen:
-        raise ValueError(f"line {lineno}: {_r(key)} given twice for {node.label}")
+        raise ValueError(f"line {lineno}: {short(key)} given twice for {node.label}")
     node.keys_seen.add(key)
     if node.kind == "root":
         if key == "ovs_version":
@@ -385,12 +377,14 @@ def parse_ovs_show(text: str) -> OvsShow:
         stack = [(-1, root)]
         body = lines
     if body and body[0][1] <= stack[0][0]:
-        raise ValueError(f"line {body[0][0]}: not indented under the UUID line: {_r(body[0][2])}")
+        raise ValueError(
+            f"line {body[0][0]}: not indented under the UUID line: {short(body[0][2])}"
+        )
     for lineno, indent, content in body:
         while len(stack) > 1 and indent <= stack[-1][0]:
             stack.pop()
         if indent <= stack[0][0]:
-            raise ValueError(f"line {lineno}: not indented under the UUID line: {_r(content)}")
+            raise ValueError(f"line {lineno}: not indented under the UUID line: {short(content)}")
         parent = stack[-1][1]
         # Siblings must line up; a line between two levels is not ovs-vsctl output.
         if parent.child_indent is None:
@@ -402,14 +396,14 @@ def parse_ovs_show(text: str) -> OvsShow:
         if key_match:
             key, raw = key_match.group(1), key_match.group(2)
             if not raw:
-                raise ValueError(f"line {lineno}: {_r(key)} has no value")
+                raise ValueError(f"line {lineno}: {short(key)} has no value")
             _set_key(parent, key, raw, lineno, result)
-            node = _Node("leaf", lineno, f"the {_r(key)} line (line {lineno})")
+            node = _Node("leaf", lineno, f"the {short(key)} line (line {lineno})")
         else:
             record_match = _RECORD_RE.match(content)
             if record_match is None:
                 raise ValueError(
-                    f"line {lineno}: expected 'Record NAME' or 'key: value', got {_r(content)}"
+                    f"line {lineno}: expected 'Record NAME' or 'key: value', got {short(content)}"
                 )
             if parent.kind == "leaf":
                 raise ValueError(f"line {lineno}: unexpected indentation under {parent.label}")

@@ -23,8 +23,9 @@ same).
 from __future__ import annotations
 
 import json
-import reprlib
 from typing import Final, TypedDict
+
+from ovs_hypervisor.short import short
 
 __all__ = [
     "BRIDGE_COLUMNS",
@@ -49,19 +50,6 @@ OvsdbValue = OvsdbAtom | list[OvsdbAtom] | dict[OvsdbAtom, OvsdbAtom]
 PORT_COLUMNS: Final = ("_uuid", "name", "tag", "trunks", "vlan_mode", "interfaces", "external_ids")
 INTERFACE_COLUMNS: Final = ("_uuid", "name", "type", "ofport", "error", "external_ids", "options")
 BRIDGE_COLUMNS: Final = ("_uuid", "name", "ports", "datapath_type", "datapath_id", "fail_mode")
-
-
-# Messages quote the offending text; a megabyte-long line must not become a megabyte-long
-# message.  reprlib cuts long strings and containers in the middle with "...".
-_SHORT = reprlib.Repr()
-_SHORT.maxstring = _SHORT.maxother = 100
-_SHORT.maxlist = _SHORT.maxtuple = _SHORT.maxdict = _SHORT.maxset = 8
-_SHORT.maxlevel = 3
-
-
-def _r(value: object) -> str:
-    """repr() for error messages, shortened."""
-    return _SHORT.repr(value)
 
 
 class PortState(TypedDict):
@@ -100,21 +88,21 @@ def _decode_atom(value: object, where: str) -> OvsdbAtom:
         and isinstance(value[1], str)
     ):
         return value[1]
-    raise ValueError(f"{where}: expected an OVSDB atom, got {_r(value)}")
+    raise ValueError(f"{where}: expected an OVSDB atom, got {short(value)}")
 
 
 def _decode_value(value: object, where: str) -> OvsdbValue:
     if isinstance(value, list) and len(value) == 2 and value[0] == "set":
         if not isinstance(value[1], list):
-            raise ValueError(f"{where}: malformed set {_r(value)}")
+            raise ValueError(f"{where}: malformed set {short(value)}")
         return [_decode_atom(item, where) for item in value[1]]
     if isinstance(value, list) and len(value) == 2 and value[0] == "map":
         if not isinstance(value[1], list):
-            raise ValueError(f"{where}: malformed map {_r(value)}")
+            raise ValueError(f"{where}: malformed map {short(value)}")
         result: dict[OvsdbAtom, OvsdbAtom] = {}
         for pair in value[1]:
             if not isinstance(pair, list) or len(pair) != 2:
-                raise ValueError(f"{where}: malformed map entry {_r(pair)}")
+                raise ValueError(f"{where}: malformed map entry {short(pair)}")
             result[_decode_atom(pair[0], where)] = _decode_atom(pair[1], where)
         return result
     return _decode_atom(value, where)
@@ -134,18 +122,18 @@ def parse_ovsdb_list(text: str) -> list[dict[str, OvsdbValue]]:
     if not isinstance(headings, list) or not all(isinstance(h, str) for h in headings):
         raise ValueError('"headings" must be a list of column names')
     if len(set(headings)) != len(headings):
-        raise ValueError(f'"headings" repeats a column: {_r(headings)}')
+        raise ValueError(f'"headings" repeats a column: {short(headings)}')
     if not isinstance(data, list):
         raise ValueError('"data" must be a list of rows')
     rows: list[dict[str, OvsdbValue]] = []
     for index, row in enumerate(data, start=1):
         if not isinstance(row, list) or len(row) != len(headings):
             raise ValueError(
-                f"row {index}: expected a list of {len(headings)} cells, got {_r(row)}"
+                f"row {index}: expected a list of {len(headings)} cells, got {short(row)}"
             )
         rows.append(
             {
-                column: _decode_value(cell, f"row {index}, column {_r(column)}")
+                column: _decode_value(cell, f"row {index}, column {short(column)}")
                 for column, cell in zip(headings, row, strict=True)
             }
         )
@@ -165,11 +153,11 @@ class _Row:
         if not isinstance(name, str) or not name:
             raise ValueError(f"{table} row {index}: missing or empty 'name' column")
         self.name = name
-        self.where = f"{table} row {index} ({_r(name)})"
+        self.where = f"{table} row {index} ({short(name)})"
 
     def _get(self, column: str) -> OvsdbValue:
         if column not in self.row:
-            raise ValueError(f"{self.where}: column {_r(column)} missing; list it in --columns")
+            raise ValueError(f"{self.where}: column {short(column)} missing; list it in --columns")
         return self.row[column]
 
     def uuid(self) -> str | None:
@@ -177,7 +165,7 @@ class _Row:
         if value is None:
             return None
         if not isinstance(value, str):
-            raise ValueError(f"{self.where}: _uuid: expected a UUID, got {_r(value)}")
+            raise ValueError(f"{self.where}: _uuid: expected a UUID, got {short(value)}")
         return value
 
     def atoms(self, column: str) -> list[OvsdbAtom]:
@@ -190,39 +178,43 @@ class _Row:
     def optional(self, column: str) -> OvsdbAtom | None:
         items = self.atoms(column)
         if len(items) > 1:
-            raise ValueError(f"{self.where}: {column}: expected at most one value, got {_r(items)}")
+            raise ValueError(
+                f"{self.where}: {column}: expected at most one value, got {short(items)}"
+            )
         return items[0] if items else None
 
     def opt_int(self, column: str) -> int | None:
         value = self.optional(column)
         if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
-            raise ValueError(f"{self.where}: {column}: expected an integer, got {_r(value)}")
+            raise ValueError(f"{self.where}: {column}: expected an integer, got {short(value)}")
         return value
 
     def opt_str(self, column: str) -> str | None:
         value = self.optional(column)
         if value is not None and not isinstance(value, str):
-            raise ValueError(f"{self.where}: {column}: expected a string, got {_r(value)}")
+            raise ValueError(f"{self.where}: {column}: expected a string, got {short(value)}")
         return value
 
     def string(self, column: str) -> str:
         value = self._get(column)
         if not isinstance(value, str):
-            raise ValueError(f"{self.where}: {column}: expected a string, got {_r(value)}")
+            raise ValueError(f"{self.where}: {column}: expected a string, got {short(value)}")
         return value
 
     def ints(self, column: str) -> list[int]:
         items = self.atoms(column)
         for item in items:
             if isinstance(item, bool) or not isinstance(item, int):
-                raise ValueError(f"{self.where}: {column}: expected integers, got {_r(item)}")
+                raise ValueError(f"{self.where}: {column}: expected integers, got {short(item)}")
         return [int(item) for item in items]
 
     def strings(self, column: str) -> list[str]:
         result: list[str] = []
         for item in self.atoms(column):
             if not isinstance(item, str):
-                raise ValueError(f"{self.where}: {column}: expected strings/UUIDs, got {_r(item)}")
+                raise ValueError(
+                    f"{self.where}: {column}: expected strings/UUIDs, got {short(item)}"
+                )
             result.append(item)
         return result
 
@@ -231,13 +223,13 @@ class _Row:
         if isinstance(value, list) and not value:
             return {}  # defensive: an empty map is sometimes shown as an empty set
         if not isinstance(value, dict):
-            raise ValueError(f"{self.where}: {column}: expected a map, got {_r(value)}")
+            raise ValueError(f"{self.where}: {column}: expected a map, got {short(value)}")
         result: dict[str, str] = {}
         for key, item in value.items():
             if not isinstance(key, str) or not isinstance(item, str):
                 raise ValueError(
                     f"{self.where}: {column}: expected string keys and values, "
-                    f"got {_r(key)}={_r(item)}"
+                    f"got {short(key)}={short(item)}"
                 )
             result[key] = item
         return result

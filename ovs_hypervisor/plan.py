@@ -243,8 +243,8 @@ def _unmanaged_stanzas(
     extra: set[str],
 ) -> list[str]:
     """Old stanzas that are neither legacy VLAN plumbing, nor ours, nor kept as extra."""
-    known = {"lo", config.bridge, config.mgmt_port_name, config.bond_name, *config.uplinks}
-    known |= extra
+    # A bond stanza of the old file is known too: the uplinks it bonded join the OVS bond.
+    known = {"lo", config.bond_name, *config.owned_devices, *extra}
     out = []
     for name, fams in stanzas.items():
         options = [fam["options"] for fam in fams.values()]

@@ -29,8 +29,9 @@ def structural_gaps(
     mgmt = links.get(config.mgmt_port_name)
     if mgmt is None or str(config.mgmt_interface) not in mgmt["addresses"]:
         gaps.append(f"{config.mgmt_port_name} does not hold {config.mgmt_interface}")
-    ours = {config.bridge, config.mgmt_port_name, config.uplink_port, *config.uplinks}
-    gaps += [f"legacy device {d} exists" for d in legacy if d in links and d not in ours]
+    gaps += [
+        f"legacy device {d} exists" for d in legacy if d in links and d not in config.owned_devices
+    ]
     return gaps
 
 

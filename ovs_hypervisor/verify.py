@@ -417,7 +417,7 @@ def _row_status(diffs: Iterable[Difference]) -> str:
 def legacy_devices(config: HostConfig, links: Mapping[str, LinkInfo]) -> list[str]:
     """Legacy plumbing still on the host: Linux bridges that map to a VLAN (name pattern or
     map), their VLAN/veth members, and 802.1Q devices named vlanNNN or <uplink>.NNN."""
-    ours = {config.bridge, config.mgmt_port_name, config.uplink_port, *config.uplinks}
+    ours = config.owned_devices
     keep = set(parse_interfaces(config.extra_interfaces)["interfaces"])
     bridges = {
         name
@@ -495,7 +495,7 @@ def host_link_differences(
             diffs.append(
                 Difference("link-down", f"uplink {nic}", "carrier", "no carrier", "uplink")
             )
-    ours = {config.bridge, mgmt, config.uplink_port, *config.uplinks}
+    ours = config.owned_devices
     for dev in sorted(set(legacy)):
         # vlan1234 may be both a legacy VLAN device and, now, our management port.
         if dev in links and dev not in ours:
@@ -746,7 +746,7 @@ def extra_port_differences(
     ports = _bridge_ports(ovs, config.bridge)
     if ports is None:
         return []
-    ours = {config.bridge, config.uplink_port, config.mgmt_port_name}
+    ours = config.owned_ports
     diffs = []
     for port in sorted(ports):
         if port in ours:

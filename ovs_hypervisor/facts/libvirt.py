@@ -9,6 +9,7 @@ from pyinfra.api.command import QuoteString, StringCommand
 from pyinfra.api.exceptions import FactProcessError
 from pyinfra.api.facts import FactBase
 
+from ovs_hypervisor.model import DEFAULT_LIBVIRT_URI
 from ovs_hypervisor.remote_commands import domctl_command
 
 
@@ -22,7 +23,7 @@ class LibvirtDomains(FactBase[dict[str, dict[str, Any]]]):
                        "xml": "<domain ...>", "live_xml": "<domain ...>"}}
     """
 
-    def command(self, uri: str = "qemu:///system") -> StringCommand:
+    def command(self, uri: str = DEFAULT_LIBVIRT_URI) -> StringCommand:
         return domctl_command("dump", "--uri", QuoteString(uri))
 
     def process(self, output: list[str]) -> dict[str, dict[str, Any]]:

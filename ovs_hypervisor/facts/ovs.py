@@ -23,6 +23,7 @@ from ovs_hypervisor.host_state import (
     parse_verify_probe,
     verify_probe_parts,
 )
+from ovs_hypervisor.model import DEFAULT_LIBVIRT_URI
 from ovs_hypervisor.remote_commands import domctl_command
 
 T = TypeVar("T")
@@ -74,7 +75,7 @@ class VerifyState(FactBase[VerifySnapshot]):
          "domains": {"error": None, "domains": {"vm-access": {"state": "running", ...}}}}
     """
 
-    def command(self, gateway: str | None = None, uri: str = "qemu:///system") -> StringCommand:
+    def command(self, gateway: str | None = None, uri: str = DEFAULT_LIBVIRT_URI) -> StringCommand:
         head, tail = verify_probe_parts(gateway)
         return StringCommand(head, domctl_command("dump", "--uri", QuoteString(uri)), tail)
 

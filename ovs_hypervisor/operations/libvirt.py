@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Generator
 from typing import Any
 
-from pyinfra import logger
 from pyinfra.api.command import QuoteString, StringCommand
 from pyinfra.api.operation import operation
 from pyinfra.context import host
-from pyinfra.operations.util.files import generate_color_diff
 
+from ovs_hypervisor.model import DEFAULT_LIBVIRT_URI
+from ovs_hypervisor.operations.util import log_diff
 from ovs_hypervisor.remote_commands import domctl_command
 
 
@@ -21,7 +21,7 @@ def domains_stopped(
     remember: list[str],
     timeout: int = 60,
     destroy: bool = False,
-    uri: str = "qemu:///system",
+    uri: str = DEFAULT_LIBVIRT_URI,
 ) -> Generator[Any, None, None]:
     """
     Stop domains gracefully (ACPI), all at once; never suspend. After ``timeout``, destroy
@@ -68,7 +68,7 @@ def domain_interfaces(
     old_xml: str,
     new_xml: str,
     backup_dir: str,
-    uri: str = "qemu:///system",
+    uri: str = DEFAULT_LIBVIRT_URI,
 ) -> Generator[Any, None, None]:
     """
     Redefine a domain with its patched XML, backing up the current definition first.
@@ -82,12 +82,7 @@ def domain_interfaces(
     if old_xml == new_xml:
         host.noop(f"domain {domain} is already wired as the data says")
         return
-    host.log(f"Will redefine domain {domain}", logger.info)
-    for line in generate_color_diff(
-        old_xml.splitlines(keepends=True), new_xml.splitlines(keepends=True)
-    ):
-        logger.info("  %s", line)
-    logger.info("")
+    log_diff(f"domain {domain}", old_xml, new_xml, verb="redefine")
     yield domctl_command(
         "define",
         QuoteString(domain),
@@ -101,7 +96,7 @@ def domain_interfaces(
 
 @operation()
 def domains_started(
-    domains: list[str], to_start: str, uri: str = "qemu:///system"
+    domains: list[str], to_start: str, uri: str = DEFAULT_LIBVIRT_URI
 ) -> Generator[Any, None, None]:
     """
     Start the domains that were running before the migration, then forget the list.

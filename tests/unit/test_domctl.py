@@ -496,3 +496,10 @@ def test_stop_many_cli_stops_several(tmp_path: Path) -> None:
     proc = run_cli("stop", "web01", "db01", "--timeout", "5", "--uri", NODE_URI)
     assert proc.returncode == 0, proc.stderr
     assert [r["result"] for r in json.loads(proc.stdout)] == ["shutdown", "already-off"]
+
+
+def test_cli_default_uri_is_the_deploys() -> None:
+    # domctl runs alone on the host and cannot import the model: its default must agree.
+    from ovs_hypervisor.model import DEFAULT_LIBVIRT_URI
+
+    assert domctl._parser().parse_args(["dump"]).uri == DEFAULT_LIBVIRT_URI
