@@ -19,6 +19,18 @@ LAB_DATA = {
 }
 
 
+# The lab after its migration, as recorded (tests/data/lab-after), and the host data it was
+# migrated with.
+LAB_AFTER = DATA / "lab-after"
+LAB_AFTER_DATA = {
+    **LAB_DATA,
+    "ovs_hv_domains": {
+        "vm-trunk": {"52:54:00:aa:bb:02": {"trunk": [1011, 1012]}},
+        "vm-hybrid": {"52:54:00:aa:bb:03": {"native": 101, "trunk": [102]}},
+    },
+}
+
+
 def need(binary: str) -> str:
     path = shutil.which(binary)
     if path is None:

@@ -6,19 +6,17 @@ pinned below, so a behaviour change shows up here.
 
 from __future__ import annotations
 
-import re
 import shutil
 import subprocess
 import tempfile
-from collections import Counter
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from ovs_hypervisor.domain_xml import domain_nics, patch_domain_xml
-from ovs_hypervisor.interfaces import normalise_key, parse_interfaces
+from ovs_hypervisor.interfaces import parse_interfaces
 from ovs_hypervisor.ovs_show import parse_ovs_show
+from tests.helpers.ifquery import assert_ifquery_agrees
 
 REAL = Path(__file__).resolve().parent.parent / "data" / "realworld"
 DOMAINS = sorted((REAL / "domains").glob("*.xml"))
@@ -213,65 +211,6 @@ def test_ovs_show_values() -> None:
 
 # --------------------------------------------------------------------------- interfaces(5)
 
-IFQUERY = shutil.which("ifquery") or next(
-    (p for p in ("/usr/sbin/ifquery", "/sbin/ifquery") if Path(p).exists()), None
-)
-# Options ifquery adds by itself, and the names ifupdown runs some options under.
-DERIVED = {
-    "broadcast",
-    "netmask",
-    "network",
-    "request_prefix",
-    "ll_attempts",
-    "ll_interval",
-    "dad_attempts",
-    "dad_interval",
-    "autoconf",
-    "preferred_lifetime",
-    "accept_ra",
-}
-ALIASES = {"post_up": "up", "pre_down": "down"}
-
-
-def _ifquery(path: Path, *args: str) -> str:
-    assert IFQUERY is not None
-    proc = subprocess.run(
-        [IFQUERY, "--no-mappings", "-i", str(path), *args],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=30,
-    )
-    assert proc.returncode == 0, proc.stderr
-    return proc.stdout
-
-
-def _theirs(path: Path, name: str) -> Counter[tuple[str, str]]:
-    out: Counter[tuple[str, str]] = Counter()
-    key = ""
-    for line in _ifquery(path, name).split("\n")[:-1]:
-        match = re.match(r"([^\s:]+): ?(.*)\Z", line)
-        if match:
-            key = normalise_key(match.group(1))
-            value = match.group(2)
-        else:  # a repeated option's further values
-            value = line
-        if key not in DERIVED:
-            out[(key, value)] += 1
-    return out
-
-
-def _ours(parsed: Any, name: str) -> Counter[tuple[str, str]]:
-    out: Counter[tuple[str, str]] = Counter()
-    for stanza in parsed["interfaces"][name].values():
-        for key, values in stanza["options"].items():
-            key = ALIASES.get(key, key)
-            if key in DERIVED:
-                continue
-            for value in values:
-                out[(key, value.split("/")[0] if key == "address" else value)] += 1
-    return out
-
 
 @pytest.mark.parametrize("path", IFACES, ids=lambda p: p.name)
 def test_interfaces_file(path: Path) -> None:
@@ -284,16 +223,9 @@ def test_interfaces_file(path: Path) -> None:
         assert expected is not None and str(exc).startswith(expected), str(exc)
         return
     assert expected is None, f"expected a refusal starting {expected!r}"
-    if IFQUERY is None:
-        pytest.skip("ifquery (package ifupdown) is not installed")
     with tempfile.TemporaryDirectory() as tmp:
         # Keep ifquery away from this machine's /etc/network/interfaces.d.
         sandboxed = text.replace("/etc/network/interfaces.d", f"{tmp}/interfaces.d")
         file = Path(tmp) / "interfaces"
         file.write_bytes(sandboxed.encode())
-        auto = ["lo", *(n for n in parsed["auto"] if n != "lo")]
-        assert _ifquery(file, "--list").split() == auto
-        for klass, names in parsed["allow"].items():
-            assert _ifquery(file, "--list", f"--allow={klass}").split() == names
-        for name in parsed["interfaces"]:
-            assert _theirs(file, name) == _ours(parsed, name), name
+        assert_ifquery_agrees(file, parsed)

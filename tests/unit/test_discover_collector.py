@@ -9,7 +9,6 @@ deploy (facts/files.py InterfacesFiles -> plan.interfaces_texts) and discovery
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -24,6 +23,7 @@ from ovs_hypervisor.model import HostDataError
 from ovs_hypervisor.plan import interfaces_texts
 from ovs_hypervisor.remote import script_source
 from ovs_hypervisor.remote_commands import collect_command
+from tests.helpers.ifquery import run_ifquery
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "discover"
 
@@ -87,23 +87,12 @@ def test_collector_follows_sources_like_ifupdown(tmp_path: Path) -> None:
     assert net["ovs_module"]["state"] in ("loaded", "available", "missing")
     assert isinstance(net["links"], dict)
 
-    ifquery = shutil.which("ifquery") or (
-        "/usr/sbin/ifquery" if Path("/usr/sbin/ifquery").exists() else None
-    )
-    if ifquery is None:
-        pytest.skip("ifquery (package ifupdown) is not installed")
     for name, found in [
         *((n, True) for n in ("s1", "m1", "s2", "lo", "d1", "q1")),
         ("d2", False),
         ("d3", False),
     ]:
-        proc = subprocess.run(
-            [ifquery, "--no-mappings", "-i", str(top), name],
-            capture_output=True,
-            text=True,
-            cwd="/",
-            check=False,
-        )
+        proc = run_ifquery(top, name, check=False)
         assert (proc.returncode == 0) == found, (name, proc.stderr)
 
 

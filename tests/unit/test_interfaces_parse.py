@@ -10,12 +10,8 @@ from __future__ import annotations
 
 import contextlib
 import gzip
-import os
 import re
-import shutil
-import subprocess
 import tempfile
-from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -33,6 +29,7 @@ from ovs_hypervisor.interfaces import (
     parse_interfaces_files,
     parse_interfaces_located,
 )
+from tests.helpers.ifquery import assert_ifquery_agrees, needs_ifquery
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "interfaces"
 SAMPLES = sorted(DATA.glob("*.interfaces"))
@@ -522,94 +519,6 @@ def test_located_stanzas_carry_line_numbers() -> None:
 # --- against the real ifupdown ----------------------------------------------------------
 
 
-def find_ifquery() -> str | None:
-    found = shutil.which("ifquery")
-    if found:
-        return found
-    for path in ("/usr/sbin/ifquery", "/sbin/ifquery"):
-        if os.access(path, os.X_OK):
-            return path
-    return None
-
-
-IFQUERY = find_ifquery()
-needs_ifquery = pytest.mark.skipif(IFQUERY is None, reason="ifquery (package ifupdown) missing")
-
-# Options ifquery adds on its own (method defaults and values it derives).
-IFQUERY_DERIVED = {
-    "broadcast",
-    "netmask",
-    "autoconf",
-    "preferred_lifetime",
-    "dad_attempts",
-    "dad_interval",
-    "accept_ra",
-    "request_prefix",
-    "ll_attempts",
-    "ll_interval",
-}
-# ifupdown runs these under another name.
-IFUPDOWN_ALIASES = {"post_up": "up", "pre_down": "down"}
-
-
-def run_ifquery(path: Path, *args: str) -> str:
-    assert IFQUERY is not None
-    # --no-mappings: never let a test run a mapping script.
-    proc = subprocess.run(
-        [IFQUERY, "--no-mappings", "-i", str(path), *args],
-        capture_output=True,
-        text=True,
-        timeout=30,
-        check=False,
-    )
-    assert proc.returncode == 0, proc.stderr
-    return proc.stdout
-
-
-def ifquery_options(path: Path, iface: str) -> dict[str, list[str]]:
-    """`ifquery IFACE` prints `key: value`; repeated plain options come out as one value
-    with newline-separated parts, printed as bare continuation lines."""
-    out: dict[str, list[str]] = {}
-    last: list[str] | None = None
-    for line in run_ifquery(path, iface).split("\n")[:-1]:
-        match = re.match(r"([^\s:]+): ?(.*)\Z", line)
-        if match:
-            last = out.setdefault(normalise_key(match.group(1)), [])
-            last.append(match.group(2))
-        else:
-            assert last is not None, line
-            last.append(line)
-    return out
-
-
-def our_options(parsed: Any, iface: str) -> dict[str, list[str]]:
-    out: dict[str, list[str]] = {}
-    for stanza in parsed["interfaces"][iface].values():
-        for key, values in stanza["options"].items():
-            key = IFUPDOWN_ALIASES.get(key, key)
-            if key == "address":  # ifquery shows address/prefix split into address + netmask
-                values = [v.split("/")[0] for v in values]
-            out.setdefault(key, []).extend(values)
-    return out
-
-
-def assert_ifquery_agrees(path: Path, text: str) -> None:
-    parsed = parse_interfaces(text)
-    # ifupdown always puts "lo" first in the auto class, before reading the file.
-    auto = ["lo", *(name for name in parsed["auto"] if name != "lo")]
-    assert run_ifquery(path, "--list").split() == auto
-    for klass, names in parsed["allow"].items():
-        assert run_ifquery(path, "--list", f"--allow={klass}").split() == names, klass
-    for iface in parsed["interfaces"]:
-        theirs = ifquery_options(path, iface)
-        ours = our_options(parsed, iface)
-        for key in set(ours) | set(theirs):
-            if key in IFQUERY_DERIVED:
-                assert not Counter(ours.get(key, [])) - Counter(theirs.get(key, [])), (iface, key)
-            else:
-                assert sorted(ours.get(key, [])) == sorted(theirs.get(key, [])), (iface, key)
-
-
 def sandboxed(tmp_path: Path, text: str) -> tuple[Path, str]:
     # Point absolute "source" lines into the temporary directory, so ifquery never reads
     # this machine's /etc/network/interfaces.d.
@@ -622,7 +531,8 @@ def sandboxed(tmp_path: Path, text: str) -> tuple[Path, str]:
 @needs_ifquery
 @pytest.mark.parametrize("sample", SAMPLES, ids=lambda p: p.name)
 def test_ifquery_agrees_on_samples(sample: Path, tmp_path: Path) -> None:
-    assert_ifquery_agrees(*sandboxed(tmp_path, sample.read_text()))
+    path, text = sandboxed(tmp_path, sample.read_text())
+    assert_ifquery_agrees(path, parse_interfaces(text))
 
 
 def readme_examples() -> list[tuple[str, str]]:
@@ -646,7 +556,8 @@ def test_installed_readme_debian_examples(title: str, body: str, tmp_path: Path)
     assert parsed["allow"]["ovs"], title
     for stanzas in parsed["interfaces"].values():
         assert stanzas["inet"]["options"]["ovs_type"][0].startswith("OVS")
-    assert_ifquery_agrees(*sandboxed(tmp_path, body))
+    path, text = sandboxed(tmp_path, body)
+    assert_ifquery_agrees(path, parse_interfaces(text))
 
 
 # --- properties -------------------------------------------------------------------------
@@ -744,7 +655,7 @@ def test_ifquery_agrees_on_random_files(data: st.DataObject) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "interfaces"
         path.write_text(text)
-        assert_ifquery_agrees(path, text)
+        assert_ifquery_agrees(path, parse_interfaces(text))
 
 
 @settings(max_examples=300, deadline=None)

@@ -7,15 +7,12 @@ the same state is ovs-3.1-lab.show, so the two views are cross-checked here.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import re
 from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from ovs_hypervisor.ovs_show import parse_ovs_show
 from ovs_hypervisor.ovsdb_json import (
@@ -280,32 +277,3 @@ def test_unset_optional_columns_are_none() -> None:
     )
     state = bridge_rows(bridge)["b"]
     assert (state["datapath_id"], state["fail_mode"], state["ports"]) == (None, None, [])
-
-
-# --- properties -------------------------------------------------------------------------
-
-json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=5),
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=3), inner),
-    max_leaves=12,
-)
-cells = st.one_of(
-    json_values,
-    st.tuples(st.sampled_from(["set", "map", "uuid", "named-uuid", "x"]), json_values).map(list),
-)
-
-
-@settings(max_examples=300, deadline=None)
-@given(st.lists(st.lists(cells, min_size=7, max_size=7), max_size=3))
-def test_arbitrary_rows_raise_only_value_error(data: list[list[Any]]) -> None:
-    text = rows(PORT_H, *data)
-    for helper in (parse_ovsdb_list, port_rows, interface_rows, bridge_rows):
-        with contextlib.suppress(ValueError):
-            helper(text)
-
-
-@settings(max_examples=200, deadline=None)
-@given(st.text(max_size=200))
-def test_arbitrary_text_raises_only_value_error(text: str) -> None:
-    with contextlib.suppress(ValueError):
-        parse_ovsdb_list(text)

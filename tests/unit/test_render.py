@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +10,8 @@ import pytest
 from ovs_hypervisor.interfaces import parse_interfaces
 from ovs_hypervisor.model import load_host_config
 from ovs_hypervisor.render import render_interfaces, render_sysctl
-from tests.conftest import DATA, LAB_DATA, need
+from tests.conftest import DATA, LAB_DATA
+from tests.helpers.ifquery import run_ifquery
 
 GOLDEN = DATA / "golden" / "interfaces-lab"
 
@@ -21,10 +21,7 @@ def lab_text(**over: Any) -> str:
 
 
 def ifquery(path: Path, *args: str) -> list[str]:
-    out = subprocess.run(
-        [need("ifquery"), "-i", str(path), *args], check=True, capture_output=True, text=True
-    )
-    return out.stdout.split("\n")[:-1]
+    return run_ifquery(path, *args).stdout.split("\n")[:-1]
 
 
 def test_golden() -> None:

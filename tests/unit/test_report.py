@@ -12,10 +12,14 @@ import pytest
 
 import ovs_hypervisor.operations.ovs as ops
 from ovs_hypervisor.host_state import parse_verify_probe
+from ovs_hypervisor.model import load_host_config
 from ovs_hypervisor.operations.ovs import REPORT_ENV, report_path
 from ovs_hypervisor.report import FORMAT, NOT_VERIFIED, render_table, run_document, write_json
 from ovs_hypervisor.verify import HostReport, unreadable, verify_host
-from tests.unit.test_verify import CONFIG, REC
+from tests.conftest import LAB_AFTER as REC
+from tests.conftest import LAB_AFTER_DATA
+
+CONFIG = load_host_config("ovsv-hv1", LAB_AFTER_DATA)
 
 WHEN = datetime(2026, 11, 25, 16, 0, 0, tzinfo=UTC)
 

@@ -32,16 +32,10 @@ from ovs_hypervisor.verify import (
     switch_differences,
     verify_host,
 )
-from tests.conftest import DATA, LAB_DATA
+from tests.conftest import DATA, LAB_AFTER, LAB_AFTER_DATA
 
-REC = DATA / "lab-after"
-LAB = {
-    **LAB_DATA,
-    "ovs_hv_domains": {
-        "vm-trunk": {"52:54:00:aa:bb:02": {"trunk": [1011, 1012]}},
-        "vm-hybrid": {"52:54:00:aa:bb:03": {"native": 101, "trunk": [102]}},
-    },
-}
+REC = LAB_AFTER
+LAB = LAB_AFTER_DATA
 CONFIG = load_host_config("ovsv-hv1", LAB)
 
 
