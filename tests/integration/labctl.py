@@ -6,8 +6,9 @@ import os
 import shutil
 import subprocess
 import sys
+import textwrap
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -24,21 +25,37 @@ def require_lab() -> None:
     for binary in (
         "ovs-vswitchd",
         "libvirtd",
+        "virtlogd",
         "ifup",
         "sshd",
         "socat",
         "qemu-system-x86_64",
         "brctl",
         "ethtool",
+        "unshare",
+        "nsenter",
     ):
         if shutil.which(binary) is None and not Path("/usr/sbin", binary).exists():
             pytest.skip(f"{binary} is not installed (run scripts/setup.sh)")
 
 
-def lab(*args: str, check: bool = True, timeout: int = 180) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(OVSLAB), *args], capture_output=True, text=True, check=check, timeout=timeout
+def lab(
+    *args: str, check: bool = True, timeout: int = 180, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """`lab/ovslab ARGS` (OVSLAB_PREFIX/OVSLAB_DIR from the environment, plus ``env``)."""
+    run = subprocess.run(
+        [str(OVSLAB), *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+        env={**os.environ, **(env or {})},
     )
+    if check and run.returncode != 0:
+        raise AssertionError(
+            f"ovslab {' '.join(args)} -> {run.returncode}\n{run.stdout}{run.stderr}"
+        )
+    return run
 
 
 def hv(cmd: str, check: bool = True) -> str:
@@ -104,3 +121,30 @@ def fresh_lab() -> Iterator[dict[str, str]]:
 
 def output_of(run: subprocess.CompletedProcess[str]) -> str:
     return run.stdout + run.stderr
+
+
+def wait_until(predicate: Callable[[], bool], timeout: float, what: str) -> float:
+    """Poll every 0.5 s until PREDICATE holds; the seconds it took (never asserted on)."""
+    started = time.monotonic()
+    while time.monotonic() - started < timeout:
+        if predicate():
+            return time.monotonic() - started
+        time.sleep(0.5)
+    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+
+
+def write_inventory(tmp_path: Path, extra: dict[str, object]) -> str:
+    """An inventory like the default one, with some host data replaced."""
+    text = textwrap.dedent(
+        f"""
+        import os
+        import runpy
+        base = runpy.run_path({str(ROOT / "inventory.py")!r})
+        name, data = base["hypervisors"][0]
+        data = {{**data, **{extra!r}}}
+        hypervisors = [(name, data)]
+        """
+    )
+    path = tmp_path / "inventory.py"
+    path.write_text(text)
+    return str(path)

@@ -14,22 +14,15 @@ import runpy
 import subprocess
 import textwrap
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.integration.labctl import PYINFRA, ROOT, fresh_lab, hv, snapshot
+from tests.integration.labctl import PYINFRA, ROOT, hv, snapshot
 
 pytestmark = pytest.mark.integration
 
 LAB_HOST = f"{os.environ.get('OVSLAB_PREFIX', 'ovslab')}-hv1"
-
-
-@pytest.fixture(scope="module")
-def legacy_lab() -> Iterator[dict[str, str]]:
-    with fresh_lab() as before:
-        yield before
 
 
 @pytest.fixture(scope="module")

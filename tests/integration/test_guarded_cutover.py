@@ -9,7 +9,6 @@ from __future__ import annotations
 import signal
 import subprocess
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,31 +16,16 @@ import pytest
 from tests.integration.labctl import (
     PYINFRA,
     ROOT,
-    fresh_lab,
     hv,
     pyinfra,
     snapshot,
+    wait_until,
+    write_inventory,
 )
-from tests.integration.test_deploy import write_inventory
 
 pytestmark = pytest.mark.integration
 
 WINDOW = 20  # the lab's confirm window: short, so rollbacks happen within the test
-
-
-@pytest.fixture(scope="module")
-def legacy() -> Iterator[dict[str, str]]:
-    with fresh_lab() as before:
-        yield before
-
-
-def wait_until(predicate: object, timeout: float, what: str) -> float:
-    started = time.monotonic()
-    while time.monotonic() - started < timeout:
-        if predicate():  # type: ignore[operator]
-            return time.monotonic() - started
-        time.sleep(0.5)
-    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
 
 
 def answers() -> bool:
@@ -60,14 +44,14 @@ def cutover_status() -> str:
     ).strip()
 
 
-def assert_as_before(legacy: dict[str, str]) -> None:
+def assert_as_before(legacy_lab: dict[str, str]) -> None:
     now = snapshot()
     for key in ("interfaces", "domains", "running", "xml", "ovs"):
-        assert now[key] == legacy[key], key
+        assert now[key] == legacy_lab[key], key
 
 
 def test_vswitchd_down_is_refused_and_nothing_changes(
-    legacy: dict[str, str], tmp_path: Path
+    legacy_lab: dict[str, str], tmp_path: Path
 ) -> None:
     hv("ovs-appctl -t ovs-vswitchd exit")
     try:
@@ -78,10 +62,12 @@ def test_vswitchd_down_is_refused_and_nothing_changes(
         assert "Traceback" not in out
     finally:
         hv("systemctl start ovs-vswitchd")
-    assert snapshot() == legacy
+    assert snapshot() == legacy_lab
 
 
-def test_wrong_management_vlan_rolls_back_by_itself(legacy: dict[str, str], tmp_path: Path) -> None:
+def test_wrong_management_vlan_rolls_back_by_itself(
+    legacy_lab: dict[str, str], tmp_path: Path
+) -> None:
     # VLAN 1011 exists on the switch, but the controller's management subnet is on 1234:
     # after the cutover the controller cannot reach the host.
     inventory = write_inventory(
@@ -94,12 +80,12 @@ def test_wrong_management_vlan_rolls_back_by_itself(legacy: dict[str, str], tmp_
     assert "rolls back unless confirmed within 20s" in out, out
     wait_until(lambda: cutover_status() == "rolled-back", WINDOW + 30, "the host's rollback")
     wait_until(answers, 15, "192.0.2.10 to answer again")
-    assert_as_before(legacy)
+    assert_as_before(legacy_lab)
     assert "bridge1234" in hv("ip -br link")
 
 
 def test_controller_killed_mid_cutover_then_rerun_converges(
-    legacy: dict[str, str], tmp_path: Path
+    legacy_lab: dict[str, str], tmp_path: Path
 ) -> None:
     hv("rm -rf /var/lib/ovs-hypervisor/backups/*")
     inventory = write_inventory(tmp_path, {"ovs_hv_confirm_window": WINDOW})
@@ -121,7 +107,7 @@ def test_controller_killed_mid_cutover_then_rerun_converges(
     assert run.returncode != 0 and "still waiting for confirmation" in out, out
     wait_until(lambda: cutover_status() == "rolled-back", WINDOW + 30, "the host's rollback")
     wait_until(answers, 15, "192.0.2.10 to answer again")
-    assert_as_before(legacy)
+    assert_as_before(legacy_lab)
     # Killed at any step, a re-run converges to the migrated state.
     run = pyinfra(inventory=inventory)
     assert run.returncode == 0, run.stdout + run.stderr
@@ -131,7 +117,7 @@ def test_controller_killed_mid_cutover_then_rerun_converges(
 
 
 def test_rollback_deploy_restores_a_named_or_the_latest_backup(
-    legacy: dict[str, str], tmp_path: Path
+    legacy_lab: dict[str, str], tmp_path: Path
 ) -> None:
     run = pyinfra("--data", "rollback=19990101-000000", deploy="rollback.py")
     out = run.stdout + run.stderr
@@ -141,11 +127,11 @@ def test_rollback_deploy_restores_a_named_or_the_latest_backup(
     run = pyinfra(deploy="rollback.py")  # the latest: the migration of the previous test
     assert run.returncode == 0, run.stdout + run.stderr
     wait_until(answers, 15, "192.0.2.10 to answer")
-    assert_as_before(legacy)
+    assert_as_before(legacy_lab)
 
 
 def test_run_killed_while_stopping_domains_then_rerun_converges(
-    legacy: dict[str, str], tmp_path: Path
+    legacy_lab: dict[str, str], tmp_path: Path
 ) -> None:
     proc = subprocess.Popen(
         [str(PYINFRA), "-y", "inventory.py", "deploy.py"],
@@ -167,6 +153,6 @@ def test_run_killed_while_stopping_domains_then_rerun_converges(
     run = pyinfra()
     assert run.returncode == 0, run.stdout + run.stderr
     # Every domain that ran before the killed run runs again, now on OVS.
-    assert hv("virsh list --name | sort") == legacy["running"]
+    assert hv("virsh list --name | sort") == legacy_lab["running"]
     assert hv("cat /var/lib/ovs-hypervisor/to-start 2>/dev/null", check=False) == ""
     assert "allow-ovs ovsbr0" in hv("cat /etc/network/interfaces")

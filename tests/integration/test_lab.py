@@ -9,20 +9,18 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.integration.labctl import OVSLAB, PYINFRA, require_lab
+from tests.integration.labctl import lab as ovslab
+
 pytestmark = pytest.mark.integration
 
-ROOT = Path(__file__).resolve().parents[2]
-OVSLAB = ROOT / "lab" / "ovslab"
-PYINFRA = Path(sys.executable).with_name("pyinfra")
 DIR = Path(os.environ.get("OVSLAB_DIR", "/tmp/ovslab"))
 PREFIX = os.environ.get("OVSLAB_PREFIX", "ovslab")
 SW = f"{PREFIX}-sw"
@@ -36,35 +34,6 @@ NICS = {
     "vm-multi": {("bridge1011", "52:54:00:aa:bb:04"), ("bridge1012", "52:54:00:aa:bb:05")},
     "vm-off": {("bridge1012", "52:54:00:aa:bb:06")},
 }
-
-
-def _require() -> None:
-    if os.geteuid() != 0:
-        pytest.skip("the lab needs root (network, mount and PID namespaces)")
-    for binary in (
-        "ovs-vswitchd", "libvirtd", "virtlogd", "qemu-system-x86_64", "ifup", "brctl",
-        "sshd", "socat", "ethtool", "unshare", "nsenter",
-    ):  # fmt: skip
-        if shutil.which(binary) is None and not Path("/usr/sbin", binary).exists():
-            pytest.skip(f"{binary} is not installed")
-
-
-def ovslab(
-    *args: str, check: bool = True, timeout: int = 180, env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
-    run = subprocess.run(
-        [str(OVSLAB), *args],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-        env={**os.environ, **(env or {})},
-    )
-    if check and run.returncode != 0:
-        raise AssertionError(
-            f"ovslab {' '.join(args)} -> {run.returncode}\n{run.stdout}{run.stderr}"
-        )
-    return run
 
 
 def hv(cmd: str) -> str:
@@ -106,7 +75,7 @@ def alive(pid: int, start: str) -> bool:
 
 @pytest.fixture(scope="module")
 def lab() -> Iterator[None]:
-    _require()
+    require_lab()
     print(f"\novslab up: {timed('up'):.1f}s")
     try:
         yield
@@ -232,7 +201,7 @@ def test_selftest_after_state_machinery() -> None:
     """Debian's ifupdown hook + OVS netdev + 802.1Q + libvirt vnet VLANs, on a scratch host.
 
     Leaves the lab down."""
-    _require()
+    require_lab()
     run = ovslab("selftest", check=False, timeout=300)
     assert run.returncode == 0, run.stderr
     assert "selftest PASSED" in run.stderr
@@ -240,7 +209,7 @@ def test_selftest_after_state_machinery() -> None:
 
 
 def test_up_twice_in_a_row() -> None:
-    _require()
+    require_lab()
     first = timed("up")
     second = timed("up")  # cleans the running lab, then starts from zero
     print(f"\novslab up: {first:.1f}s, again: {second:.1f}s")
@@ -251,7 +220,7 @@ def test_up_twice_in_a_row() -> None:
 def test_many_hosts_share_the_switch_each_with_its_own_daemons() -> None:
     """OVSLAB_HOSTS=3: hv1..hv3, each its own namespaces, OVS, libvirtd and sshd on the one
     switch; guests only on hv1 (the default); `status`, `exec` and `ssh` reach each host."""
-    _require()
+    require_lab()
     started = time.monotonic()
     ovslab("up", env={"OVSLAB_HOSTS": "3"}, timeout=300)
     print(f"\novslab up (3 hosts): {time.monotonic() - started:.1f}s")
@@ -295,7 +264,7 @@ def test_many_hosts_share_the_switch_each_with_its_own_daemons() -> None:
 
 def test_down_after_a_crash_in_a_many_hosts_up() -> None:
     """`up` killed (SIGKILL) while its hosts boot in parallel: one `down` removes it all."""
-    _require()
+    require_lab()
     ovslab("down")
     up = subprocess.Popen(
         [str(OVSLAB), "up"],
@@ -320,7 +289,7 @@ def test_down_after_a_crash_in_a_many_hosts_up() -> None:
 
 
 def test_down_leaves_nothing() -> None:
-    _require()
+    require_lab()
     if not lab_netns():
         ovslab("up", timeout=300)
     before = lab_pids()

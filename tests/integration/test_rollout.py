@@ -20,7 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.labctl import OVSLAB, ROOT, require_lab
+from tests.integration import labctl
+from tests.integration.labctl import ROOT, require_lab, wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -39,17 +40,8 @@ iface eht1 inet manual
 
 
 def lab(*args: str, host: str = "hv1", timeout: int = 180) -> str:
-    run = subprocess.run(
-        [str(OVSLAB), *args],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-        env={**os.environ, "OVSLAB_HOSTS": str(len(HOSTS)), "OVSLAB_HOST": host},
-    )
-    if run.returncode != 0:
-        raise AssertionError(f"ovslab {' '.join(args)} ({host}): {run.stderr}{run.stdout}")
-    return run.stdout
+    env = {"OVSLAB_HOSTS": str(len(HOSTS)), "OVSLAB_HOST": host}
+    return labctl.lab(*args, timeout=timeout, env=env).stdout
 
 
 def on(host: str, cmd: str) -> str:
@@ -82,15 +74,6 @@ def rollout(host_data: Path, *args: str) -> subprocess.CompletedProcess[str]:
         cwd=ROOT, capture_output=True, text=True, timeout=300, env=env,
         stdin=subprocess.DEVNULL, check=False,
     )  # fmt: skip
-
-
-def wait_until(predicate: object, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():  # type: ignore[operator]
-            return
-        time.sleep(0.5)
-    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
 
 
 @pytest.fixture(scope="module")

@@ -5,21 +5,13 @@ The lab's TCG guests have no ACPI handling, so `virsh shutdown` is accepted and 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.integration.labctl import fresh_lab, hv, pyinfra
-from tests.integration.test_deploy import write_inventory
+from tests.integration.labctl import hv, pyinfra, write_inventory
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture(scope="module")
-def legacy_lab() -> Iterator[dict[str, str]]:
-    with fresh_lab() as before:
-        yield before
 
 
 def test_hung_guest_stops_the_run_and_is_not_destroyed(
