@@ -31,7 +31,7 @@ must compare OVSDB against :func:`expected_ovs_port`. (libvirt 7.x ran
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal, TypedDict
 
@@ -39,11 +39,13 @@ from lxml import etree
 
 __all__ = [
     "MAC_RE",
+    "NIC_SPEC_FIX",
     "DomainNic",
     "NicSpec",
     "OvsPortVlan",
     "domain_nics",
     "expected_ovs_port",
+    "nic_spec_problem",
     "normalize_nic_spec",
     "patch_domain_xml",
 ]
@@ -340,6 +342,42 @@ def _spec_to_vlan(spec: NicSpec) -> _Vlan:
     return _Vlan(True, tuple(spec["trunk"]))
 
 
+NIC_SPEC_FIX = (
+    "write {'vlan': N} (access), {'trunk': [N, ...]} (trunk) or "
+    "{'native': N, 'trunk': [N, ...]} (hybrid, native VLAN untagged)"
+)
+
+
+def nic_spec_problem(
+    vlan: int | None, trunk: Sequence[int] | None, native: int | None
+) -> tuple[str, str] | None:
+    """The one rule for a NIC's VLAN wiring, for the host data and for patching alike:
+    (what is wrong, how to fix it), or None when access, trunk or hybrid is well formed."""
+    if vlan is not None and (trunk is not None or native is not None):
+        return "gives both 'vlan' and 'trunk'/'native'", NIC_SPEC_FIX
+    if vlan is None and trunk is None:
+        return ("has 'native' but no 'trunk' list" if native else "has no VLAN"), NIC_SPEC_FIX
+    if trunk is None:
+        return None
+    if not trunk:
+        return (
+            "the trunk list is empty",
+            "list at least one VLAN in 'trunk', or use {'vlan': N} for one access VLAN",
+        )
+    if len(set(trunk)) != len(trunk):
+        twice = sorted({v for v in trunk if list(trunk).count(v) > 1})
+        return (
+            f"the trunk list {list(trunk)} repeats VLAN {', '.join(map(str, twice))}",
+            "list each VLAN once",
+        )
+    if native is not None and native in trunk:
+        return (
+            f"native VLAN {native} is also in the trunk list {list(trunk)}",
+            f"the native VLAN is carried untagged: remove {native} from 'trunk'",
+        )
+    return None
+
+
 def _vlan_id(value: object, what: str) -> int:
     # bool is an int subclass; True must not pass as VLAN 1.
     if isinstance(value, bool) or not isinstance(value, int):
@@ -352,38 +390,39 @@ def _vlan_id(value: object, what: str) -> int:
 def normalize_nic_spec(spec: Mapping[str, object]) -> NicSpec:
     """Check one NIC's VLAN request and return it as a clean :class:`NicSpec`."""
     if not isinstance(spec, Mapping):
-        raise ValueError(
-            "a NIC spec is {'vlan': N} | {'trunk': [N, ...]} | {'native': N, 'trunk': [N, ...]}"
-            f", got {type(spec).__name__} {spec!r:.80}"
-        )
+        raise ValueError(f"a NIC spec is a dict, got {type(spec).__name__} {spec!r:.80}; fix: "
+                         + NIC_SPEC_FIX)  # fmt: skip
     keys = set(spec)
-    if keys == {"vlan"}:
-        return NicSpec(vlan=_vlan_id(spec["vlan"], "access vlan"))
-    if keys in ({"trunk"}, {"native", "trunk"}, {"native", "trunk", "native_mode"}):
+    if not keys <= {"vlan", "trunk", "native", "native_mode"}:
+        raise ValueError(f"unknown keys {sorted(keys - {'vlan', 'trunk', 'native', 'native_mode'})}"
+                         f" in a NIC spec; fix: {NIC_SPEC_FIX}")  # fmt: skip
+    vlan = _vlan_id(spec["vlan"], "access vlan") if "vlan" in spec else None
+    native = _vlan_id(spec["native"], "native vlan") if "native" in spec else None
+    trunk: list[int] | None = None
+    if "trunk" in spec:
         raw = spec["trunk"]
         if isinstance(raw, str | bytes) or not isinstance(raw, list | tuple):
             raise ValueError(f"trunk must be a list of VLAN ids, got {raw!r}")
         trunk = [_vlan_id(t, "trunk vlan") for t in raw]
-        if not trunk:
-            raise ValueError("trunk list is empty")
-        if len(set(trunk)) != len(trunk):
-            raise ValueError(f"trunk list {trunk} repeats a VLAN")
-        if "native" not in keys:
-            return NicSpec(trunk=trunk)
-        native = _vlan_id(spec["native"], "native vlan")
-        if native in trunk:
-            raise ValueError(f"native VLAN {native} is also in the trunk list {trunk}")
-        out = NicSpec(native=native, trunk=trunk)
-        mode = spec.get("native_mode", "untagged")
-        if mode == "tagged":
-            out["native_mode"] = "tagged"
-        elif mode != "untagged":
-            raise ValueError(f"native_mode must be 'untagged' or 'tagged', got {mode!r}")
-        return out
-    raise ValueError(
-        "a NIC spec is {'vlan': N} | {'trunk': [N, ...]} | {'native': N, 'trunk': [N, ...]}"
-        f", got keys {sorted(keys)}"
-    )
+    problem = nic_spec_problem(vlan, trunk, native)
+    if problem is not None:
+        raise ValueError(f"{problem[0]}; fix: {problem[1]}")
+    if vlan is not None:
+        if "native_mode" in spec:
+            raise ValueError(f"native_mode without a native VLAN; fix: {NIC_SPEC_FIX}")
+        return NicSpec(vlan=vlan)
+    assert trunk is not None
+    if native is None:
+        if "native_mode" in spec:
+            raise ValueError(f"native_mode without a native VLAN; fix: {NIC_SPEC_FIX}")
+        return NicSpec(trunk=trunk)
+    out = NicSpec(native=native, trunk=trunk)
+    mode = spec.get("native_mode", "untagged")
+    if mode == "tagged":
+        out["native_mode"] = "tagged"
+    elif mode != "untagged":
+        raise ValueError(f"native_mode must be 'untagged' or 'tagged', got {mode!r}")
+    return out
 
 
 def expected_ovs_port(spec: Mapping[str, object] | None) -> OvsPortVlan:

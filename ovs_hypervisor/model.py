@@ -36,7 +36,7 @@ from pydantic import (
     model_validator,
 )
 
-from ovs_hypervisor.domain_xml import MAC_RE
+from ovs_hypervisor.domain_xml import MAC_RE, NIC_SPEC_FIX, NicSpec, nic_spec_problem
 from ovs_hypervisor.short import short
 
 PREFIX = "ovs_hv_"
@@ -64,10 +64,6 @@ _BOND_VALUES = {
 }
 
 VLAN_FIX = "write the VLAN id as a whole number 1-4094 (e.g. 1011, not '1011')"
-NIC_SPEC_FIX = (
-    "write {'vlan': N} (access), {'trunk': [N, ...]} (trunk) or "
-    "{'native': N, 'trunk': [N, ...]} (hybrid, native VLAN untagged)"
-)
 IFNAME_FIX = "use 1-15 characters from letters, digits, '_', '-', '.'"
 
 Vlan = Annotated[StrictInt, Field(ge=1, le=4094)]
@@ -150,8 +146,10 @@ def _mac_problem(mac: str) -> str | None:
     return None
 
 
-class NicSpec(BaseModel):
-    """VLAN wiring of one VM NIC: access (vlan), trunk, or hybrid (native + trunk)."""
+class NicSpecData(BaseModel):
+    """A NIC spec as the host data gives it (``ovs_hv_domains``), checked field by field
+    with messages naming the key; the rule and the type are ``domain_xml``'s
+    (:func:`~ovs_hypervisor.domain_xml.nic_spec_problem`, ``NicSpec``)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -162,7 +160,7 @@ class NicSpec(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _mapping(cls, data: Any) -> Any:
-        if not isinstance(data, Mapping | NicSpec):
+        if not isinstance(data, Mapping | NicSpecData):
             raise _Problem(f"is {_kind(data)}, not a dict", NIC_SPEC_FIX)
         return data
 
@@ -176,36 +174,17 @@ class NicSpec(BaseModel):
         return v
 
     @model_validator(mode="after")
-    def _one_mode(self) -> NicSpec:
-        if self.vlan is not None and (self.trunk is not None or self.native is not None):
-            raise _Problem("gives both 'vlan' and 'trunk'/'native'", NIC_SPEC_FIX)
-        if self.vlan is None and self.trunk is None:
-            what = "has 'native' but no 'trunk' list" if self.native else "has no VLAN"
-            raise _Problem(what, NIC_SPEC_FIX)
-        if self.trunk is not None:
-            if not self.trunk:
-                raise _Problem(
-                    "the trunk list is empty",
-                    "list at least one VLAN in 'trunk', or use {'vlan': N} for one access VLAN",
-                )
-            if len(set(self.trunk)) != len(self.trunk):
-                twice = sorted({v for v in self.trunk if self.trunk.count(v) > 1})
-                raise _Problem(
-                    f"the trunk list {self.trunk} repeats VLAN {', '.join(map(str, twice))}",
-                    "list each VLAN once",
-                )
-            if self.native is not None and self.native in self.trunk:
-                raise _Problem(
-                    f"native VLAN {self.native} is also in the trunk list {self.trunk}",
-                    f"the native VLAN is carried untagged: remove {self.native} from 'trunk'",
-                )
+    def _one_mode(self) -> NicSpecData:
+        problem = nic_spec_problem(self.vlan, self.trunk, self.native)
+        if problem is not None:
+            raise _Problem(*problem)
         return self
 
-    def as_dict(self) -> dict[str, Any]:
-        """The plain dict form that ``patch_domain_xml`` takes."""
+    def as_dict(self) -> NicSpec:
+        """The NIC spec itself (``domain_xml.NicSpec``), as ``patch_domain_xml`` takes it."""
         if self.vlan is not None:
-            return {"vlan": self.vlan}
-        out: dict[str, Any] = {"trunk": list(self.trunk or [])}
+            return NicSpec(vlan=self.vlan)
+        out = NicSpec(trunk=list(self.trunk or []))
         if self.native is not None:
             out["native"] = self.native
         return out
@@ -230,7 +209,7 @@ class HostConfig(BaseModel):
     mgmt_ipv6_address: StrictStr | None = None
     mgmt_ipv6_gateway: StrictStr | None = None
     disable_ipv6_elsewhere: StrictBool = True
-    domains: dict[StrictStr, dict[StrictStr, NicSpec]] = Field(default_factory=dict)
+    domains: dict[StrictStr, dict[StrictStr, NicSpecData]] = Field(default_factory=dict)
     legacy_bridge_pattern: StrictStr = r"^bridge(\d+)$"
     legacy_bridges: dict[StrictStr, Vlan] = Field(default_factory=dict)
     # VLAN-unaware Linux bridges over the uplink (VMs on them saw every VLAN): removed at
@@ -461,8 +440,8 @@ class HostConfig(BaseModel):
 
     @field_validator("domains")
     @classmethod
-    def _domains(cls, v: dict[str, dict[str, NicSpec]]) -> dict[str, dict[str, NicSpec]]:
-        out: dict[str, dict[str, NicSpec]] = {}
+    def _domains(cls, v: dict[str, dict[str, NicSpecData]]) -> dict[str, dict[str, NicSpecData]]:
+        out: dict[str, dict[str, NicSpecData]] = {}
         owner: dict[str, tuple[str, str]] = {}
         problems: list[str] = []
         for dom, nics in v.items():

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ovs_hypervisor.domain_xml import DomainNic, domain_nics, patch_domain_xml
+from ovs_hypervisor.domain_xml import DomainNic, NicSpec, domain_nics, patch_domain_xml
 from ovs_hypervisor.host_state import FileFact, LinkInfo
 from ovs_hypervisor.interfaces import parse_interfaces
 from ovs_hypervisor.model import PREFIX, HostConfig, HostDataError
@@ -22,7 +22,7 @@ class DomainChange:
     running: bool
     old_xml: str
     new_xml: str
-    nics: dict[str, dict[str, Any]]  # mac -> spec given to patch_domain_xml
+    nics: dict[str, NicSpec]  # mac -> spec given to patch_domain_xml
 
     @property
     def changed(self) -> bool:
@@ -43,10 +43,10 @@ class HostPlan:
 
 def nic_specs_for_domain(
     config: HostConfig, name: str, nics: list[DomainNic]
-) -> dict[str, dict[str, Any]]:
+) -> dict[str, NicSpec]:
     """Listed NICs from data, plus NICs on a legacy bridgeNNN mapped to access VLAN NNN."""
     listed = {mac: spec.as_dict() for mac, spec in config.domains.get(name, {}).items()}
-    specs: dict[str, dict[str, Any]] = {}
+    specs: dict[str, NicSpec] = {}
     for nic in nics:
         mac = nic["mac"]
         if mac is None:
@@ -64,7 +64,7 @@ def nic_specs_for_domain(
         if nic["type"] == "bridge" and bridge and bridge != config.bridge:
             vlan = config.legacy_vlan(bridge)
             if vlan is not None:
-                specs[mac] = {"vlan": vlan}
+                specs[mac] = NicSpec(vlan=vlan)
     return specs
 
 

@@ -13,7 +13,7 @@ import pytest
 from ovs_hypervisor.model import (
     HostConfig,
     HostDataError,
-    NicSpec,
+    NicSpecData,
     load_host_config,
 )
 from tests.conftest import LAB_DATA
@@ -74,9 +74,9 @@ def test_domains_macs_normalised() -> None:
 
 
 def test_nic_spec_forms() -> None:
-    assert NicSpec(vlan=5).as_dict() == {"vlan": 5}
-    assert NicSpec(trunk=[6, 7]).as_dict() == {"trunk": [6, 7]}
-    assert NicSpec.model_validate({"trunk": (1, 4094)}).as_dict() == {"trunk": [1, 4094]}
+    assert NicSpecData(vlan=5).as_dict() == {"vlan": 5}
+    assert NicSpecData(trunk=[6, 7]).as_dict() == {"trunk": [6, 7]}
+    assert NicSpecData.model_validate({"trunk": (1, 4094)}).as_dict() == {"trunk": [1, 4094]}
 
 
 def test_non_prefixed_keys_are_ignored() -> None:
@@ -130,7 +130,7 @@ def test_good_edge_cases_load(over: dict[str, Any]) -> None:
 
 def plain(value: Any) -> Any:
     """Compare data as given with data as loaded: tuples are lists, NIC specs dicts."""
-    if isinstance(value, NicSpec):
+    if isinstance(value, NicSpecData):
         return value.as_dict()
     if isinstance(value, dict):
         return {k: plain(v) for k, v in value.items()}
@@ -172,3 +172,27 @@ def test_a_value_that_cannot_be_printed() -> None:
     err = error_of(ovs_hv_bridge=Hostile())
     assert "ovs_hv_bridge = <Hostile" in str(err)
     assert "is a Hostile, not a string; fix: " in str(err)
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        {"trunk": []},
+        {"trunk": [7, 8, 7]},
+        {"native": 101, "trunk": [101, 102]},
+        {"native": 5},
+        {"vlan": 5, "trunk": [6]},
+    ],
+)
+def test_host_data_and_patching_apply_one_nic_spec_rule(spec: dict[str, Any]) -> None:
+    """The model and patch_domain_xml refuse a NIC spec with the same words."""
+    from ovs_hypervisor.domain_xml import nic_spec_problem, normalize_nic_spec
+
+    problem = nic_spec_problem(spec.get("vlan"), spec.get("trunk"), spec.get("native"))
+    assert problem is not None
+    what, fix = problem
+    err = error_of(ovs_hv_domains={"vm": {"52:54:00:aa:bb:01": spec}})
+    assert f"{what}; fix: {fix}" in str(err)
+    with pytest.raises(ValueError) as info:
+        normalize_nic_spec(spec)
+    assert str(info.value) == f"{what}; fix: {fix}"
