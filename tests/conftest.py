@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
-
-import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data"
@@ -29,10 +26,3 @@ LAB_AFTER_DATA = {
         "vm-hybrid": {"52:54:00:aa:bb:03": {"native": 101, "trunk": [102]}},
     },
 }
-
-
-def need(binary: str) -> str:
-    path = shutil.which(binary)
-    if path is None:
-        pytest.skip(f"{binary} is not installed")
-    return path
