@@ -185,8 +185,8 @@ def plan_fast(
             gap_addr_del.append(dev)
     for nic in config.uplinks:
         has_v4 = nic in links and any(":" not in a for a in links[nic]["addresses"])
-        if has_v4 and nic not in gap_flush:
-            gap_flush.append(nic)
+        if has_v4:  # an OVS port's own address is dead: it goes in the gap, with the move
+            gap_flush += [] if nic in gap_flush else [nic]
             uplinks_free = False
 
     gap_delete = _masters_first(_unique(gap_delete), links)
