@@ -54,7 +54,7 @@ def test_lab_layout_prepares_bridge_and_uplink_and_moves_the_mgmt_port_in_the_ga
         "bridge",
         "ovsbr0",
     ]
-    assert ["--", "--may-exist", "add-port", "ovsbr0", "eth0"] == f.prep_ovs[9:14]
+    assert f.prep_ovs[9:14] == ["--", "--may-exist", "add-port", "ovsbr0", "eth0"]
     assert f.prep_up == ["ovsbr0", "eth0"]
     # vlan1234 is the legacy device's name: the internal port can only exist after it.
     assert f.gap_delete == ["bridge1234", "vlan1234"]
@@ -87,7 +87,7 @@ def test_uplink_in_a_legacy_trunk_bridge_is_released_in_the_gap() -> None:
     old = LEGACY + "\nauto br0\niface br0 inet manual\n    bridge_ports eth0\n"
     _, f = fast(links, old=old, ovs_hv_legacy_trunk_bridges=["br0"])
     assert f.gap_delete[0] in ("br0", "bridge1234") and "br0" in f.gap_delete
-    assert ["--", "--may-exist", "add-port", "ovsbr0", "eth0"] == f.gap_ovs[:5]
+    assert f.gap_ovs[:5] == ["--", "--may-exist", "add-port", "ovsbr0", "eth0"]
     assert "eth0" in f.gap_up and "eth0" not in f.prep_up
 
 
