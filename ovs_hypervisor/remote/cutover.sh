@@ -101,6 +101,12 @@ now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 
 apply_fast() {
     step "prepare (the old network still carries traffic): $BRIDGE, free ports, datapath"
+    # Devices created from now on get the new defaults (IPv6 off), as after a classic cutover
+    # or a reboot; the `all` values, which also reach the old devices, wait for the gap.
+    if [ -n "$SYSCTL_STAGED" ] && [ -e "$SYSCTL_STAGED" ]; then
+        sed -n 's/^[[:space:]]*\(net\.ipv6\.conf\.default\.[^[:space:]=]*\)[[:space:]]*=[[:space:]]*/\1=/p' \
+            "$SYSCTL_STAGED" | while read -r kv; do sysctl -q -w "$kv" || true; done
+    fi
     # The same ovs-vsctl commands Debian's hook runs for the new file, in one transaction.
     ovs_tx "$PREP_OVS" || { echo "could not prepare $BRIDGE in OVSDB"; return 1; }
     for dev in $PREP_UP; do ip link set dev "$dev" up || true; done
