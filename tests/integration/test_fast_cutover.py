@@ -8,15 +8,22 @@ the uplink into OVS is rolled back to the old network; a successful one leaves e
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.integration.labctl import fresh_lab, hv, lab, output_of, pyinfra, snapshot
-from tests.integration.test_deploy import write_inventory
+from tests.integration.labctl import (
+    answers,
+    fresh_lab,
+    hv,
+    output_of,
+    pyinfra,
+    snapshot,
+    wait_until,
+    write_inventory,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -28,19 +35,6 @@ FAILPOINT = "/run/ovs-hypervisor/failpoint"
 def legacy() -> Iterator[dict[str, str]]:
     with fresh_lab() as before:
         yield before
-
-
-def wait_for(predicate: Any, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.5)
-    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
-
-
-def answers() -> bool:
-    return lab("sw", "--", "ping", "-c1", "-W1", "192.0.2.10", check=False).returncode == 0
 
 
 def ifupdown_state() -> str:
@@ -113,12 +107,12 @@ def test_fast_cutover_failing_after_the_move_rolls_back_to_the_old_network(
     assert run.returncode != 0, out
     log = hv("cat /var/lib/ovs-hypervisor/backups/*/cutover/cutover.log")
     assert "failpoint moved" in log, log
-    wait_for(
+    wait_until(
         lambda: hv("cat /var/lib/ovs-hypervisor/backups/*/cutover/status").strip() == "rolled-back",
         WINDOW + 40,
         "the rollback",
     )
-    wait_for(answers, 15, "192.0.2.10 to answer on the old network")
+    wait_until(answers, 15, "192.0.2.10 to answer on the old network")
     now = snapshot()
     for key in ("interfaces", "domains", "running", "xml", "ovs"):
         assert now[key] == legacy[key], key
@@ -199,7 +193,7 @@ def test_fast_cutover_leaves_exactly_what_ifup_of_the_file_leaves(
     hv("ifdown --allow=ovs -a && ifup --allow=ovs -a")
     # (The new port has a new random MAC: our ping refreshes the gateway's ARP entry.)
     hv("ping -c 1 -W 1 192.0.2.1", check=False)
-    wait_for(answers, 15, "192.0.2.10 to answer after ifdown/ifup")
+    wait_until(answers, 15, "192.0.2.10 to answer after ifdown/ifup")
     again = net_state()
     for key in fast:
         assert fast[key] == again[key], f"{key}:\nfast: {fast[key]}\nifup: {again[key]}"
