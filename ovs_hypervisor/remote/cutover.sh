@@ -40,25 +40,26 @@ announce() {  # $1: device holding the management address
     fi
 }
 
-apply_classic() {
-    step "deconfigure old interfaces"
-    for name in $DOWN_OLD; do ifdown --force -i "$IFACES" "$name" || true; done
+delete_legacy() {  # $1: names to leave alone (ours now, or already gone)
     step "delete legacy devices"
     for dev in $DELETE_DEVS; do
+        case " $1 " in *" $dev "*) continue ;; esac
         if ip link show dev "$dev" >/dev/null 2>&1; then
             ip link set dev "$dev" down; ip link del dev "$dev"
         fi
     done
+}
+
+install_files() {
     if [ -e "$STAGED" ]; then
         step "install new interfaces file"
         mv -f "$STAGED" "$IFACES"
     fi
     if [ -n "$SYSCTL_STAGED" ] && [ -e "$SYSCTL_STAGED" ]; then mv -f "$SYSCTL_STAGED" "$SYSCTL"; fi
     if [ -n "$SYSCTL" ] && [ -e "$SYSCTL" ]; then sysctl -q -p "$SYSCTL" || true; fi
-    step "ifup"
-    # The bridge first (its hook raises its ports), then any port ifupdown thinks is down.
-    ifup --allow=ovs -a || true
-    ifup --allow="$BRIDGE" -a || true
+}
+
+finish() {  # after ifup: the columns ifup never fixes, IPv6, announcement, check
     step "reconcile live OVS"
     # Debian's hook uses --may-exist add-port: a changed tag on an existing port is not
     # applied by ifup, so set the values we own explicitly, in one transaction.
@@ -72,6 +73,18 @@ apply_classic() {
     fi
     echo "management address $MGMT_ADDR is not on $MGMT_PORT"
     return 1
+}
+
+apply_classic() {
+    step "deconfigure old interfaces"
+    for name in $DOWN_OLD; do ifdown --force -i "$IFACES" "$name" || true; done
+    delete_legacy ""
+    install_files
+    step "ifup"
+    # The bridge first (its hook raises its ports), then any port ifupdown thinks is down.
+    ifup --allow=ovs -a || true
+    ifup --allow="$BRIDGE" -a || true
+    finish
 }
 
 ovs_tx() {  # $1: an ovs-vsctl argument vector as one word (from the header): one transaction
@@ -145,33 +158,14 @@ apply_fast() {
     # Records of what is now in OVS (or already gone) go without their down commands.
     forget_state $FORGET
     for name in $DOWN_AFTER; do ifdown --force -i "$IFACES" "$name" || true; done
-    for dev in $DELETE_DEVS; do
-        case " $FORGET " in *" $dev "*) continue ;; esac  # ours now (vlan1234), or gone
-        if ip link show dev "$dev" >/dev/null 2>&1; then
-            ip link set dev "$dev" down; ip link del dev "$dev"
-        fi
-    done
-    if [ -e "$STAGED" ]; then
-        step "install new interfaces file"
-        mv -f "$STAGED" "$IFACES"
-    fi
-    if [ -n "$SYSCTL_STAGED" ] && [ -e "$SYSCTL_STAGED" ]; then mv -f "$SYSCTL_STAGED" "$SYSCTL"; fi
-    if [ -n "$SYSCTL" ] && [ -e "$SYSCTL" ]; then sysctl -q -p "$SYSCTL" || true; fi
+    delete_legacy "$FORGET"
+    install_files
     step "ifup: everything is in place; ifupdown records its state and runs its hooks"
     # The management port's address and route exist already: its `ip addr add` fails with
     # "File exists" in the bridge's nested ifup (harmless), then --ignore-errors records it.
     ifup --allow=ovs -a || true
     ifup --ignore-errors --allow="$BRIDGE" -a || true
-    ovs-vsctl --timeout=10 set port "$MGMT_PORT" tag="$MGMT_VLAN" -- clear port "$MGMT_PORT" \
-        trunks vlan_mode -- set bridge "$BRIDGE" datapath_type="$DATAPATH" || true
-    if [ "$IPV6_ON" = 1 ]; then sysctl -q -w "net.ipv6.conf.$MGMT_PORT.disable_ipv6=0" || true; fi
-    announce "$MGMT_PORT"
-    step "check"
-    if ip -o addr show dev "$MGMT_PORT" 2>/dev/null | grep -q "inet $MGMT_ADDR "; then
-        return 0
-    fi
-    echo "management address $MGMT_ADDR is not on $MGMT_PORT"
-    return 1
+    finish
 }
 
 apply() {

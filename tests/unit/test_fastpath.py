@@ -152,15 +152,8 @@ def test_rerun_on_our_bridge_prepares_everything_and_needs_no_ovs_in_the_gap() -
 
 def test_header_carries_the_fast_steps_and_the_shell_parses_it() -> None:
     config, f = fast()
-    script = cutover_script(
-        config,
-        CutoverPlan(
-            interfaces_path="/etc/network/interfaces",
-            staged_path="/etc/network/interfaces.new",
-            state_dir="/var/lib/x/run/cutover",
-            fast=f,
-        ),
-    )
+    plan = CutoverPlan(interfaces_path="/i", staged_path="/s", state_dir="/x/c", fast=f)
+    script = cutover_script(config, plan)
     header = dict(
         line.split("=", 1) for line in script.splitlines() if re.match(r"^[A-Z_]+=", line)
     )
