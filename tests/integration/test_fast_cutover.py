@@ -94,11 +94,14 @@ def test_collision_is_refused_before_the_gap_and_the_old_network_is_untouched(
         hv(teardown)
 
 
-def test_fast_cutover_failing_after_the_move_rolls_back_to_the_old_network(
-    legacy: dict[str, str], tmp_path: Path
+# prepared: before the gap; moved: right after the gap's ovs-vsctl move (old devices gone,
+# no address anywhere); addressed: the new port answers, no ifupdown bookkeeping done yet.
+@pytest.mark.parametrize("step", ["prepared", "moved", "addressed"])
+def test_fast_cutover_failing_half_way_rolls_back_to_the_old_network(
+    legacy: dict[str, str], tmp_path: Path, step: str
 ) -> None:
     state = ifupdown_state()
-    hv(f"mkdir -p {Path(FAILPOINT).parent} && echo moved > {FAILPOINT}")
+    hv(f"mkdir -p {Path(FAILPOINT).parent} && echo {step} > {FAILPOINT}")
     try:
         run = pyinfra(inventory=write_inventory(tmp_path, {"ovs_hv_confirm_window": WINDOW}))
     finally:
@@ -106,7 +109,7 @@ def test_fast_cutover_failing_after_the_move_rolls_back_to_the_old_network(
     out = output_of(run)
     assert run.returncode != 0, out
     log = hv("cat /var/lib/ovs-hypervisor/backups/*/cutover/cutover.log")
-    assert "failpoint moved" in log, log
+    assert f"failpoint {step}" in log, log
     wait_until(
         lambda: hv("cat /var/lib/ovs-hypervisor/backups/*/cutover/status").strip() == "rolled-back",
         WINDOW + 40,
