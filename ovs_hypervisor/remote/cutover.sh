@@ -140,8 +140,10 @@ apply_fast() {
     failpoint moved || return 1
     for dev in $GAP_UP; do ip link set dev "$dev" up || true; done
     # ifupdown's `inet static` commands for the management stanza.
+    # (A re-run may find it there already: only a missing address is fatal.)
     ip addr add "$MGMT_IP/$MGMT_NETMASK" broadcast "$MGMT_BROADCAST" dev "$MGMT_PORT" \
-        label "$MGMT_PORT" || { echo "could not put $MGMT_ADDR on $MGMT_PORT"; return 1; }
+        label "$MGMT_PORT" || ip -o addr show dev "$MGMT_PORT" | grep -q "inet $MGMT_ADDR " ||
+        { echo "could not put $MGMT_ADDR on $MGMT_PORT"; return 1; }
     ip link set dev "$MGMT_PORT" up
     if [ -n "$GATEWAY" ]; then
         ip route add default via "$GATEWAY" dev "$MGMT_PORT" onlink || echo "default route not set"
