@@ -19,6 +19,7 @@ from ovs_hypervisor.facts.guard import CutoverGuard
 from ovs_hypervisor.facts.libvirt import LibvirtDomains
 from ovs_hypervisor.facts.net import FileText, Links
 from ovs_hypervisor.facts.ovs import OvsState
+from ovs_hypervisor.fastpath import plan_fast
 from ovs_hypervisor.model import HostConfig, HostDataError, load_host_config
 from ovs_hypervisor.plan import HostPlan, interfaces_texts, plan_host
 from ovs_hypervisor.reconcile import reconcile_args, structural_gaps
@@ -133,6 +134,14 @@ def _build(host: Any) -> HostContext:
     # After a cutover the script itself sets these columns; otherwise fix them live.
     ovs_fix = [] if cutover_needed else reconcile_args(config, ovs)
 
+    # Collisions (a name taken by something the cutover does not remove) stop the run here,
+    # before anything on the host changes.
+    fast = (
+        plan_fast(config, host.name, plan, links, ovs)
+        if cutover_needed and config.cutover_mode == "fast"
+        else None
+    )
+
     backup_dir = f"{config.backup_dir}/{RUN_ID}"
     state_dir = f"{backup_dir}/cutover"
     changed = plan.changed_domains
@@ -154,6 +163,7 @@ def _build(host: Any) -> HostContext:
             changed_domains=[d.name for d in changed],
             restart_domains=restart,
             window=config.confirm_window,
+            fast=fast,
         ),
     )
     return HostContext(

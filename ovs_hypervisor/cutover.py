@@ -11,11 +11,14 @@ from __future__ import annotations
 import shlex
 from dataclasses import dataclass, field
 
+from ovs_hypervisor.fastpath import FastPlan
 from ovs_hypervisor.model import HostConfig
 from ovs_hypervisor.remote import script_source
 
 # Exists (on tmpfs, so a reboot clears it) while a cutover waits for its confirmation.
 PENDING = "/run/ovs-hypervisor/pending"
+# Tests only: a step name written here makes the cutover fail at that step (see cutover.sh).
+FAILPOINT = "/run/ovs-hypervisor/failpoint"
 # Domains this tool stopped and must start again; survives a killed run (and a reboot).
 TO_START = "/var/lib/ovs-hypervisor/to-start"
 
@@ -37,14 +40,23 @@ class CutoverPlan:
     restart_domains: list[str] = field(default_factory=list)  # were running: start on rollback
     window: int = 120
     mode: str = "cutover"  # or "rollback": restore backup_dir and exit
+    # Make-before-break steps (None: the classic ifdown-everything-then-ifup cutover).
+    fast: FastPlan | None = None
 
 
 def _words(values: list[str]) -> str:
     return shlex.quote(" ".join(values))
 
 
+def _args(values: list[str]) -> str:
+    """An argument vector as one shell word; the body splits it back with `eval set --`."""
+    return shlex.quote(" ".join(shlex.quote(v) for v in values))
+
+
 def cutover_script(config: HostConfig, plan: CutoverPlan) -> str:
     q = shlex.quote
+    fast = plan.fast or FastPlan()
+    mgmt = config.mgmt_interface
     header = {
         "MODE": q(plan.mode),
         "STATE": q(plan.state_dir),
@@ -69,6 +81,21 @@ def cutover_script(config: HostConfig, plan: CutoverPlan) -> str:
         "RESTART_DOMAINS": _words(plan.restart_domains),
         "URI": q(config.libvirt_uri),
         "PENDING": q(PENDING),
+        "FAST": "1" if plan.fast else "0",
+        # ifupdown's `inet static` spelling of the address (netmask and broadcast).
+        "MGMT_IP": q(str(mgmt.ip)),
+        "MGMT_NETMASK": q(str(mgmt.netmask)),
+        "MGMT_BROADCAST": q(str(mgmt.network.broadcast_address)),
+        "PREP_OVS": _args(fast.prep_ovs),
+        "PREP_UP": _words(fast.prep_up),
+        "GAP_DEL": _words(fast.gap_delete),
+        "GAP_FLUSH": _words(fast.gap_flush),
+        "GAP_ADDR_DEL": _words(fast.gap_addr_del),
+        "GAP_OVS": _args(fast.gap_ovs),
+        "GAP_UP": _words(fast.gap_up),
+        "FORGET": _words(fast.forget),
+        "DOWN_AFTER": _words(fast.down_old),
+        "FAILPOINT_FILE": q(FAILPOINT),
     }
     lines = ["#!/bin/sh", "# ovs-hypervisor cutover: generated header, then remote/cutover.sh"]
     lines += [f"{key}={value}" for key, value in header.items()]

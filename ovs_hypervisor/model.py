@@ -221,6 +221,9 @@ class HostConfig(BaseModel):
     destroy_on_timeout: StrictBool = False
     # Seconds the host waits for the controller to confirm a cutover before it rolls back.
     confirm_window: Annotated[StrictInt, Field(ge=15, le=3600)] = 120
+    # "fast": make before break (prepare, short gap, bookkeeping after); "classic": ifdown
+    # everything, then ifup (kept for comparison and as a fallback).
+    cutover_mode: Literal["fast", "classic"] = "fast"
     libvirt_uri: StrictStr = DEFAULT_LIBVIRT_URI
     backup_dir: StrictStr = "/var/lib/ovs-hypervisor/backups"
     sysctl_file: StrictStr = "/etc/sysctl.d/60-ovs-hypervisor-ipv6.conf"
@@ -817,6 +820,7 @@ _FIX: dict[str, str] = {
     "stop_timeout": "use a whole number of seconds, 1-3600 (default 60)",
     "destroy_on_timeout": "use True or False (Python booleans, not strings)",
     "confirm_window": "use a whole number of seconds, 15-3600 (default 120)",
+    "cutover_mode": "use 'fast' (make before break, the default) or 'classic'",
     "libvirt_uri": "write the URI as a string, e.g. 'qemu:///system'",
     "backup_dir": "write an absolute path as a string, e.g. '/var/lib/ovs-hypervisor/backups'",
     "sysctl_file": "write an absolute path as a string ending in .conf",

@@ -8,7 +8,7 @@ APT_PACKAGES=(
     openvswitch-switch openvswitch-common ifupdown
     libvirt-daemon-system libvirt-clients qemu-system-x86 python3-libvirt
     libxml2-utils openssh-server openssh-client socat iproute2 iputils-ping procps
-    tcpdump libvirt-dev pkg-config gcc python3-venv bridge-utils vlan ethtool python3
+    tcpdump iputils-arping libvirt-dev pkg-config gcc python3-venv bridge-utils vlan ethtool python3
 )
 
 missing=()

@@ -9,7 +9,9 @@
 #
 # Variables (from the header): MODE STATE BACKUP IFACES STAGED SYSCTL SYSCTL_STAGED BRIDGE MGMT_PORT
 # MGMT_ADDR MGMT_VLAN DATAPATH GATEWAY IPV6_ON WINDOW DOWN_OLD DELETE_DEVS CHANGED_DOMAINS
-# RESTART_DOMAINS URI PENDING.  MODE=rollback restores $BACKUP and exits (rollback.py).
+# RESTART_DOMAINS URI PENDING FAST MGMT_IP MGMT_NETMASK MGMT_BROADCAST PREP_OVS PREP_UP GAP_DEL
+# GAP_FLUSH GAP_ADDR_DEL GAP_OVS GAP_UP FORGET DOWN_AFTER FAILPOINT_FILE.  FAST=1: make before
+# break (apply_fast, see ovs_hypervisor/fastpath.py); FAST=0: the classic ifdown/ifup.  MODE=rollback restores $BACKUP and exits (rollback.py).
 
 set -u
 mkdir -p "$STATE"
@@ -38,25 +40,26 @@ announce() {  # $1: device holding the management address
     fi
 }
 
-apply() {
-    step "deconfigure old interfaces"
-    for name in $DOWN_OLD; do ifdown --force -i "$IFACES" "$name" || true; done
+delete_legacy() {  # $1: names to leave alone (ours now, or already gone)
     step "delete legacy devices"
     for dev in $DELETE_DEVS; do
+        case " $1 " in *" $dev "*) continue ;; esac
         if ip link show dev "$dev" >/dev/null 2>&1; then
             ip link set dev "$dev" down; ip link del dev "$dev"
         fi
     done
+}
+
+install_files() {
     if [ -e "$STAGED" ]; then
         step "install new interfaces file"
         mv -f "$STAGED" "$IFACES"
     fi
     if [ -n "$SYSCTL_STAGED" ] && [ -e "$SYSCTL_STAGED" ]; then mv -f "$SYSCTL_STAGED" "$SYSCTL"; fi
     if [ -n "$SYSCTL" ] && [ -e "$SYSCTL" ]; then sysctl -q -p "$SYSCTL" || true; fi
-    step "ifup"
-    # The bridge first (its hook raises its ports), then any port ifupdown thinks is down.
-    ifup --allow=ovs -a || true
-    ifup --allow="$BRIDGE" -a || true
+}
+
+finish() {  # after ifup: the columns ifup never fixes, IPv6, announcement, check
     step "reconcile live OVS"
     # Debian's hook uses --may-exist add-port: a changed tag on an existing port is not
     # applied by ifup, so set the values we own explicitly, in one transaction.
@@ -72,6 +75,105 @@ apply() {
     return 1
 }
 
+apply_classic() {
+    step "deconfigure old interfaces"
+    for name in $DOWN_OLD; do ifdown --force -i "$IFACES" "$name" || true; done
+    delete_legacy ""
+    install_files
+    step "ifup"
+    # The bridge first (its hook raises its ports), then any port ifupdown thinks is down.
+    ifup --allow=ovs -a || true
+    ifup --allow="$BRIDGE" -a || true
+    finish
+}
+
+ovs_tx() {  # $1: an ovs-vsctl argument vector as one word (from the header): one transaction
+    eval "set -- $1"
+    ovs-vsctl --timeout=10 "$@"
+}
+
+failpoint() {  # tests only: fail at step $1 if the failpoint file names it
+    if [ -n "$FAILPOINT_FILE" ] && [ "$(cat "$FAILPOINT_FILE" 2>/dev/null)" = "$1" ]; then
+        echo "failpoint $1: failing here (test)"
+        return 1
+    fi
+}
+
+forget_state() {  # drop ifupdown's records of "$@" without running their down commands
+    d=/run/network
+    for name in "$@"; do
+        if [ -s "$d/ifstate.$name" ]; then : > "$d/ifstate.$name"; fi
+    done
+    [ -e "$d/ifstate" ] || return 0
+    # The same rewrite ifupdown does (lines "phys=logical"), through a temporary file.
+    awk -v drop=" $* " '{ split($0, kv, "="); if (index(drop, " " kv[1] " ") == 0) print }' \
+        "$d/ifstate" > "$d/.ifstate.ovs-hypervisor" && mv -f "$d/.ifstate.ovs-hypervisor" "$d/ifstate"
+}
+
+now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
+
+apply_fast() {
+    step "prepare (the old network still carries traffic): $BRIDGE, free ports, datapath"
+    # Devices created from now on get the new defaults (IPv6 off), as after a classic cutover
+    # or a reboot; the `all` values, which also reach the old devices, wait for the gap.
+    if [ -n "$SYSCTL_STAGED" ] && [ -e "$SYSCTL_STAGED" ]; then
+        sed -n 's/^[[:space:]]*\(net\.ipv6\.conf\.default\.[^[:space:]=]*\)[[:space:]]*=[[:space:]]*/\1=/p' \
+            "$SYSCTL_STAGED" | while read -r kv; do sysctl -q -w "$kv" || true; done
+    fi
+    # The same ovs-vsctl commands Debian's hook runs for the new file, in one transaction.
+    ovs_tx "$PREP_OVS" || { echo "could not prepare $BRIDGE in OVSDB"; return 1; }
+    for dev in $PREP_UP; do ip link set dev "$dev" up || true; done
+    # add-br exits 0 even when the datapath cannot be created: check it before the gap.
+    dpid=$(ovs-vsctl --timeout=10 get bridge "$BRIDGE" datapath_id 2>/dev/null | tr -d '"[]')
+    if [ -z "$dpid" ]; then echo "bridge $BRIDGE has no datapath ($DATAPATH)"; return 1; fi
+    failpoint prepared || return 1
+
+    step "gap: legacy devices out of the way, uplink and management port into OVS, address"
+    t0=$(now_ms)
+    for dev in $GAP_DEL; do ip link del dev "$dev" 2>/dev/null || true; done
+    for dev in $GAP_FLUSH; do ip -4 addr flush dev "$dev" || true; done
+    for dev in $GAP_ADDR_DEL; do
+        ip -4 addr del "$MGMT_ADDR" dev "$dev" || true
+        ip route del default dev "$dev" 2>/dev/null || true
+    done
+    if [ -n "$GAP_OVS" ]; then ovs_tx "$GAP_OVS" || { echo "could not move into OVS"; return 1; }; fi
+    failpoint moved || return 1
+    for dev in $GAP_UP; do ip link set dev "$dev" up || true; done
+    # ifupdown's `inet static` commands for the management stanza.
+    # (A re-run may find it there already: only a missing address is fatal.)
+    ip addr add "$MGMT_IP/$MGMT_NETMASK" broadcast "$MGMT_BROADCAST" dev "$MGMT_PORT" \
+        label "$MGMT_PORT" || ip -o addr show dev "$MGMT_PORT" | grep -q "inet $MGMT_ADDR " ||
+        { echo "could not put $MGMT_ADDR on $MGMT_PORT"; return 1; }
+    ip link set dev "$MGMT_PORT" up
+    if [ -n "$GATEWAY" ]; then
+        ip route add default via "$GATEWAY" dev "$MGMT_PORT" onlink || echo "default route not set"
+    fi
+    # The MAC behind the address changed: tell the segment now (the gateway ping follows).
+    if command -v arping >/dev/null; then
+        arping -q -U -c 2 -I "$MGMT_PORT" "$MGMT_IP" </dev/null >/dev/null 2>&1 &
+    fi
+    if [ -n "$GATEWAY" ]; then ping -q -c 1 -W 1 -I "$MGMT_PORT" "$GATEWAY" >/dev/null 2>&1 & fi
+    echo "gap: $(( $(now_ms) - t0 )) ms"
+    failpoint addressed || return 1
+
+    step "bookkeeping: deconfigure the other old interfaces, delete legacy devices"
+    # Records of what is now in OVS (or already gone) go without their down commands.
+    forget_state $FORGET
+    for name in $DOWN_AFTER; do ifdown --force -i "$IFACES" "$name" || true; done
+    delete_legacy "$FORGET"
+    install_files
+    step "ifup: everything is in place; ifupdown records its state and runs its hooks"
+    # The management port's address and route exist already: its `ip addr add` fails with
+    # "File exists" in the bridge's nested ifup (harmless), then --ignore-errors records it.
+    ifup --allow=ovs -a || true
+    ifup --ignore-errors --allow="$BRIDGE" -a || true
+    finish
+}
+
+apply() {
+    if [ "$FAST" = 1 ]; then apply_fast; else apply_classic; fi
+}
+
 rollback() {
     status rolling-back
     step "rollback from $BACKUP"
@@ -82,6 +184,9 @@ rollback() {
     step "take the new network down"
     ifdown --force --allow="$BRIDGE" -a || true
     ifdown --force --allow=ovs -a || true
+    # ifupdown may not know the new bridge (a fast cutover stopped before its bookkeeping):
+    # remove it as the hook's ifdown would, before the restore.
+    ovs-vsctl --timeout=10 --if-exists del-br "$BRIDGE" || true
     if [ -s "$BACKUP/ovsdb.backup" ]; then
         ovsdb-client --force restore < "$BACKUP/ovsdb.backup" || echo "could not restore OVSDB"
     fi
@@ -93,6 +198,10 @@ rollback() {
     fi
     if [ -e "$BACKUP/sysctl.runtime" ]; then sysctl -q -p "$BACKUP/sysctl.runtime" || true; fi
     step "bring the old network back"
+    # Devices the fast path deleted without ifdown are still "configured" for ifupdown, and
+    # `ifup -a` would skip them: drop those stale records first.
+    forget_state $(awk -F= '{print $1}' /run/network/ifstate 2>/dev/null | while read -r n; do
+        [ -e "/sys/class/net/$n" ] || echo "$n"; done)
     ifup -a || true
     ifup --allow=ovs -a || true
     # The old management device: whichever holds the address again.

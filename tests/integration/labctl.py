@@ -148,3 +148,14 @@ def write_inventory(tmp_path: Path, extra: dict[str, object]) -> str:
     path = tmp_path / "inventory.py"
     path.write_text(text)
     return str(path)
+
+
+def answers() -> bool:
+    """The lab hypervisor's management address answers a ping from the switch."""
+    return lab("sw", "--", "ping", "-c1", "-W1", "192.0.2.10", check=False).returncode == 0
+
+
+def cutover_status() -> str:
+    return hv(
+        "cat /var/lib/ovs-hypervisor/backups/*/cutover/status 2>/dev/null | tail -1", check=False
+    ).strip()

@@ -16,6 +16,8 @@ import pytest
 from tests.integration.labctl import (
     PYINFRA,
     ROOT,
+    answers,
+    cutover_status,
     hv,
     pyinfra,
     snapshot,
@@ -26,22 +28,6 @@ from tests.integration.labctl import (
 pytestmark = pytest.mark.integration
 
 WINDOW = 20  # the lab's confirm window: short, so rollbacks happen within the test
-
-
-def answers() -> bool:
-    return (
-        subprocess.run(
-            [str(ROOT / "lab/ovslab"), "sw", "--", "ping", "-c1", "-W1", "192.0.2.10"],
-            capture_output=True,
-        ).returncode
-        == 0
-    )
-
-
-def cutover_status() -> str:
-    return hv(
-        "cat /var/lib/ovs-hypervisor/backups/*/cutover/status 2>/dev/null | tail -1", check=False
-    ).strip()
 
 
 def assert_as_before(legacy_lab: dict[str, str]) -> None:

@@ -1,0 +1,182 @@
+"""Benchmark: management and guest network outage of a migration, classic vs fast cutover.
+
+    OVSLAB_PREFIX=fst OVSLAB_DIR=/tmp/ovslab-fst .venv/bin/python bench/outage.py \
+        [--modes classic,fast] [--repeat 1] [--tier ovslab|vmlab] [--json out.json]
+
+Not a test: it prints a table. Per mode (and repeat): the tier is built from zero in its
+legacy state, then from the switch's namespace one `ping -i 0.05` to the management address
+and one per running guest address (when the lab's guests answer: `$OVSLAB_DIR/guests`, lines
+`name mac vlan mode addr/len`), then the whole migration (`pyinfra -y inventory.py deploy.py
+--data ovs_hv_cutover_mode=MODE`), then the pings run on for a few seconds. Reported: the
+longest run of lost replies per target (the outage, 50 ms resolution), lost/sent, the
+migration's wall time, and the cutover script's own "gap" figure (fast mode).
+
+Tiers: `ovslab` is the namespace lab (`lab/ovslab`). `vmlab` is the full-VM tier
+(`lab/vmlab`, built by another branch): it is driven through the same verbs (`up`, `down`,
+`sw -- CMD`) and `--inventory` (default: `$OVSLAB_DIR/inventory.py` if it exists, else
+`inventory.py`). Without `lab/vmlab` the tier is refused with a message.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import os
+import re
+import signal
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+PYINFRA = Path(sys.executable).with_name("pyinfra")
+DIR = Path(os.environ.get("OVSLAB_DIR", "/tmp/ovslab"))
+INTERVAL = 0.05
+TAIL = 4.0  # seconds of pinging after the run: a late target shows its full outage
+MGMT = "192.0.2.10"
+
+
+def tool(tier: str) -> Path:
+    path = ROOT / "lab" / tier
+    if not path.exists():
+        raise SystemExit(
+            f"tier {tier}: {path} does not exist (the full-VM tier lives on another branch; "
+            "merge it, or use --tier ovslab)"
+        )
+    return path
+
+
+def run(tier: str, *args: str, timeout: int = 900) -> str:
+    out = subprocess.run(
+        [str(tool(tier)), *args], capture_output=True, text=True, timeout=timeout, check=False
+    )
+    if out.returncode != 0:
+        raise SystemExit(f"{tier} {' '.join(args)} failed: {out.stderr}{out.stdout}")
+    return out.stdout
+
+
+def guest_addresses(tier: str) -> dict[str, str]:
+    """First address of each running guest that has one (none: the guests do not answer)."""
+    path = DIR / "guests"
+    if not path.exists():
+        return {}
+    running = set(run(tier, "exec", "--", "virsh", "list", "--name").split())
+    out: dict[str, str] = {}
+    for line in path.read_text().splitlines():
+        parts = line.split()
+        if len(parts) == 5 and parts[0] in running and parts[0] not in out:
+            out[parts[0]] = parts[4].split("/")[0]
+    return out
+
+
+def start_ping(tier: str, addr: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [str(tool(tier)), "sw", "--", "ping", "-n", "-i", str(INTERVAL), "-W", "1", addr],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        start_new_session=True,  # SIGINT to the group reaches ping, which prints its summary
+    )
+
+
+def stop_ping(proc: subprocess.Popen[str]) -> str:
+    os.killpg(proc.pid, signal.SIGINT)
+    out, _ = proc.communicate(timeout=20)
+    return out
+
+
+def outage(ping_output: str) -> dict[str, Any]:
+    """Longest run of lost replies (seconds), sent and lost, from `ping -n` output."""
+    seqs = sorted({int(m) for m in re.findall(r"icmp_seq=(\d+)", ping_output)})
+    summary = re.search(r"(\d+) packets transmitted, (\d+) received", ping_output)
+    sent = int(summary.group(1)) if summary else (seqs[-1] if seqs else 0)
+    gaps = [b - a - 1 for a, b in itertools.pairwise(seqs)]
+    gaps += [seqs[0] - 1, sent - seqs[-1]] if seqs else [sent]
+    return {
+        "outage_s": round(max(gaps, default=0) * INTERVAL, 2),
+        "sent": sent,
+        "lost": sent - len(seqs),
+    }
+
+
+def run_mode(tier: str, mode: str, inventory: str) -> dict[str, Any]:
+    run(tier, "down")
+    run(tier, "up")
+    try:
+        targets = {"management": MGMT, **guest_addresses(tier)}
+        pingers = {name: start_ping(tier, addr) for name, addr in targets.items()}
+        time.sleep(1.0)
+        started = time.monotonic()
+        deploy = subprocess.run(
+            [str(PYINFRA), "-y", inventory, "deploy.py", "--data", f"ovs_hv_cutover_mode={mode}"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=1200,
+            stdin=subprocess.DEVNULL,
+        )
+        wall = time.monotonic() - started
+        time.sleep(TAIL)
+        results = {name: outage(stop_ping(p)) for name, p in pingers.items()}
+        if deploy.returncode != 0:
+            raise SystemExit(f"{mode}: the deploy failed:\n{deploy.stdout}{deploy.stderr}")
+        log = run(
+            tier,
+            "exec",
+            "--",
+            "sh",
+            "-c",
+            "cat /var/lib/ovs-hypervisor/backups/*/cutover/cutover.log",
+        )
+        gap = re.search(r"^gap: (\d+) ms", log, re.M)
+        return {
+            "mode": mode,
+            "wall_s": round(wall, 1),
+            "gap_ms": int(gap.group(1)) if gap else None,
+            "targets": results,
+        }
+    finally:
+        run(tier, "down")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--modes", default="classic,fast")
+    parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--tier", default="ovslab", choices=["ovslab", "vmlab"])
+    parser.add_argument("--inventory", default="")
+    parser.add_argument("--json", default="")
+    args = parser.parse_args()
+    tool(args.tier)
+    inventory = args.inventory or (
+        str(DIR / "inventory.py")
+        if args.tier == "vmlab" and (DIR / "inventory.py").exists()
+        else "inventory.py"
+    )
+    rows = [
+        run_mode(args.tier, mode, inventory)
+        for _ in range(args.repeat)
+        for mode in args.modes.split(",")
+    ]
+    print(f"\ntier {args.tier}: outage = longest run of lost pings, every {INTERVAL * 1000:.0f} ms")
+    print(f"{'mode':8} {'target':12} {'outage':>8} {'lost/sent':>10} {'wall':>7} {'gap':>7}")
+    for row in rows:
+        for name, r in row["targets"].items():
+            gap = f"{row['gap_ms']} ms" if row["gap_ms"] is not None else "-"
+            print(
+                f"{row['mode']:8} {name:12} {r['outage_s']:7.2f}s {r['lost']:>4}/{r['sent']:<5}"
+                f" {row['wall_s']:6.1f}s {gap:>7}"
+            )
+    for mode in args.modes.split(","):
+        mgmt = [r["targets"]["management"]["outage_s"] for r in rows if r["mode"] == mode]
+        print(f"{mode}: management outage median {statistics.median(mgmt):.2f}s over {len(mgmt)}")
+    if args.json:
+        Path(args.json).write_text(json.dumps(rows, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()
