@@ -8,6 +8,7 @@ domain XMLs of that run, brings the old network back and starts the domains that
 from pyinfra import host
 from pyinfra.api.exceptions import DeployError
 
+from ovs_hypervisor.bootguard import recovering_refusal
 from ovs_hypervisor.context import INTERFACES, RUN_ID, STAGED
 from ovs_hypervisor.cutover import CutoverPlan, cutover_script
 from ovs_hypervisor.facts.backups import Backups
@@ -27,6 +28,8 @@ if wanted is None or wanted not in available:
         f"(available: {', '.join(available) or 'none'}); fix: --data rollback=NAME"
     )
 guard = host.get_fact(CutoverGuard)
+if guard["recovery"].get("state") == "recovering":
+    raise DeployError(recovering_refusal(host.name, guard["recovery"], guard["guard_alive"]))
 if guard["pending"]:
     raise DeployError(
         f"host {host.name!r}: a cutover ({guard['pending']}) is still waiting for confirmation; "

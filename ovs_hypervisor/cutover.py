@@ -12,10 +12,12 @@ import shlex
 from dataclasses import dataclass, field
 from importlib.resources import files
 
+from ovs_hypervisor.bootguard import MARKER, SCRIPT
 from ovs_hypervisor.model import HostConfig
 
-# Exists (on tmpfs, so a reboot clears it) while a cutover waits for its confirmation.
-PENDING = "/run/ovs-hypervisor/pending"
+# Names the backup of a run until it is confirmed; persistent, so that a boot in between
+# restores that backup (the boot guard, see bootguard.py).  Written before the first change.
+PENDING = MARKER
 # Domains this tool stopped and must start again; survives a killed run (and a reboot).
 TO_START = "/var/lib/ovs-hypervisor/to-start"
 
@@ -69,6 +71,7 @@ def cutover_script(config: HostConfig, plan: CutoverPlan) -> str:
         "RESTART_DOMAINS": _words(plan.restart_domains),
         "URI": q(config.libvirt_uri),
         "PENDING": q(PENDING),
+        "GUARD": q(SCRIPT),
     }
     lines = ["#!/bin/sh", "# ovs-hypervisor cutover: generated header, then remote/cutover.sh"]
     lines += [f"{key}={value}" for key, value in header.items()]

@@ -2,12 +2,18 @@
 
 from pyinfra import host
 
+from ovs_hypervisor import bootguard
 from ovs_hypervisor.context import get_context
-from ovs_hypervisor.operations import network
+from ovs_hypervisor.operations import boot, network
 
 ctx = get_context(host)
 network.cutover_confirmed(
     name="Confirm the cutover (the switch verified)",
     state_dir=ctx.state_dir,
     needed=ctx.cutover_needed,
+)
+boot.run_finished(
+    name="Keep this run's changes at the next boot",
+    marker=bootguard.MARKER,
+    needed=(ctx.changes or bool(ctx.interrupted)) and not ctx.cutover_needed,
 )

@@ -1,4 +1,4 @@
-"""Back up what the run replaces; stage + validate the new interfaces file; sysctl file."""
+"""Stage and validate the new interfaces file; the sysctl file (tasks/backup.py backed them up)."""
 
 from pyinfra import host
 
@@ -6,13 +6,6 @@ from ovs_hypervisor.context import INTERFACES, STAGED, get_context
 from ovs_hypervisor.operations import network
 
 ctx = get_context(host)
-network.backed_up(
-    name="Back up interfaces, sysctl and the OVS database",
-    backup_dir=ctx.backup_dir,
-    needed=ctx.changes,
-    interfaces_path=INTERFACES,
-    sysctl_path=ctx.config.sysctl_file,
-)
 network.interfaces_file(
     name=f"Stage and validate the new {INTERFACES}",
     content=ctx.interfaces,

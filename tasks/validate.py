@@ -2,9 +2,19 @@
 
 from pyinfra import host, logger
 
+from ovs_hypervisor.bootguard import recovery_report
 from ovs_hypervisor.context import build_context
 
 ctx = build_context(host)
+if ctx.recovery:
+    host.log(recovery_report(host.name, ctx.recovery), logger.warning)
+if ctx.interrupted:
+    host.log(
+        f"an earlier run (backup {ctx.interrupted}) stopped before it was confirmed and the "
+        "host has not rebooted since: this run continues from there; until it is confirmed, a "
+        "boot restores that backup",
+        logger.warning,
+    )
 changed = [d.name for d in ctx.plan.changed_domains]
 host.log(
     f"plan: bridge {ctx.config.bridge}, mgmt {ctx.config.mgmt_port_name} "
