@@ -177,7 +177,8 @@ remove_installed() {
             rm -f "$path"
         fi
     done <"$1/installed"
-    if command -v systemctl >/dev/null; then systemctl daemon-reload >/dev/null 2>&1 || true; fi
+    # only under a running systemd (sd_booted's test): it re-reads the unit files
+    if [ -d /run/systemd/system ]; then systemctl daemon-reload >/dev/null 2>&1 || true; fi
 }
 
 case ${1:-} in

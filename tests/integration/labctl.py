@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -104,3 +105,37 @@ def fresh_lab() -> Iterator[dict[str, str]]:
 
 def output_of(run: subprocess.CompletedProcess[str]) -> str:
     return run.stdout + run.stderr
+
+
+def wait_until(predicate: Callable[[], object], timeout: float, what: str) -> float:
+    """Poll until predicate() is true; seconds it took (fails naming `what` on timeout)."""
+    started = time.monotonic()
+    while time.monotonic() - started < timeout:
+        if predicate():
+            return time.monotonic() - started
+        time.sleep(0.5)
+    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+
+
+def answers(address: str = "192.0.2.10") -> bool:
+    """The host answers a ping from the switch (the controller's side of the network)."""
+    return lab("sw", "--", "ping", "-c1", "-W1", address, check=False).returncode == 0
+
+
+@contextmanager
+def deploy_in_background(inventory: str = "inventory.py") -> Iterator[subprocess.Popen[bytes]]:
+    """A deploy the test interrupts; killed (with its SSH session) on the way out, whatever
+    happened in between."""
+    controller = subprocess.Popen(
+        [str(PYINFRA), "-y", inventory, "deploy.py"],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        stdin=subprocess.DEVNULL,
+    )
+    try:
+        yield controller
+    finally:
+        if controller.poll() is None:
+            controller.send_signal(signal.SIGKILL)
+        controller.wait()
