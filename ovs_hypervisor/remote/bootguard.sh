@@ -58,6 +58,8 @@ early() {
     exec >>"$LOG" 2>&1
     status=$(cat "$BACKUP/cutover/status" 2>/dev/null || echo "not started")
     if [ "$(field state)" != recovering ] || [ "$(field backup)" != "$BACKUP" ]; then
+        # a new recovery: an older record not reported yet stays in its backup's log
+        rm -f "$RECORD"
         record "state=recovering" "run=$(basename "$BACKUP")" "backup=$BACKUP" \
             "cutover_status=$status" "started=$(now)" "log=$LOG"
     fi
