@@ -169,18 +169,18 @@ def backed_up(
         QuoteString(f"{backup_dir}/ovsdb.backup"),
     )
     if installs:
-        saved = QuoteString(f"{backup_dir}/installed.d")
         for path in installs:
+            saved = f"{backup_dir}/installed.d{path}"
             yield StringCommand(
                 "if test -e",
                 QuoteString(path),
                 "|| test -L",
                 QuoteString(path),
                 "; then mkdir -p",
-                saved,
-                "&& cp -a --parents",
+                QuoteString(saved.rsplit("/", 1)[0]),
+                "&& cp -a",
                 QuoteString(path),
-                saved,
+                QuoteString(saved),
                 "; fi",
             )
         yield atomic_write(f"{backup_dir}/installed", "".join(f"{p}\n" for p in installs))

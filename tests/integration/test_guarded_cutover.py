@@ -46,7 +46,8 @@ def assert_as_before(legacy: dict[str, str]) -> None:
         assert now[key] == legacy[key], key
     # what the run installed for the new network only went with the rollback, and no marker
     # is left that would make the next boot restore anything
-    assert hv("ls /etc/systemd/system /usr/local/lib | grep ovs-hypervisor", check=False) == ""
+    assert hv("ls /etc/systemd/system | grep ovs-hypervisor", check=False) == ""
+    assert hv("ls /usr/local/lib/ovs-hypervisor/bootguard.sh", check=False) == ""
     assert "pending" not in hv("ls /var/lib/ovs-hypervisor").split()
 
 
