@@ -13,6 +13,7 @@ from typing import Any
 
 from pyinfra.api.exceptions import DeployError
 
+from ovs_hypervisor.bootguard import recovering_refusal
 from ovs_hypervisor.cutover import TO_START, CutoverPlan, cutover_script
 from ovs_hypervisor.facts.files import InterfacesFiles
 from ovs_hypervisor.facts.guard import CutoverGuard
@@ -49,6 +50,10 @@ class HostContext:
     restart_domains: list[str]
     backup_dir: str
     state_dir: str
+    # the boot guard's record of a finished recovery, to report ({} if none)
+    recovery: dict[str, str]
+    # backup dir of an earlier run that was interrupted unconfirmed, without a reboot since
+    interrupted: str | None
 
     @property
     def changes(self) -> bool:
@@ -90,6 +95,11 @@ def _build(host: Any) -> HostContext:
             [f"Open vSwitch is not usable: {ovs['error']}; install/start openvswitch-switch"],
         )
     guard = host.get_fact(CutoverGuard)
+    recovery = guard["recovery"]
+    if recovery.get("state") == "recovering":
+        raise HostDataError(
+            host.name, [recovering_refusal(host.name, recovery, guard["guard_alive"])]
+        )
     if guard["pending"]:
         raise HostDataError(
             host.name,
@@ -181,4 +191,6 @@ def _build(host: Any) -> HostContext:
         restart_domains=restart,
         backup_dir=backup_dir,
         state_dir=state_dir,
+        recovery=recovery if recovery.get("state") == "recovered" else {},
+        interrupted=guard["marker"],
     )

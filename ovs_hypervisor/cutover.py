@@ -11,12 +11,14 @@ from __future__ import annotations
 import shlex
 from dataclasses import dataclass, field
 
+from ovs_hypervisor.bootguard import MARKER, SCRIPT
 from ovs_hypervisor.fastpath import FastPlan
 from ovs_hypervisor.model import HostConfig
 from ovs_hypervisor.remote import script_source
 
-# Exists (on tmpfs, so a reboot clears it) while a cutover waits for its confirmation.
-PENDING = "/run/ovs-hypervisor/pending"
+# Names the backup of a run until it is confirmed; persistent, so that a boot in between
+# restores that backup (the boot guard, see bootguard.py).  Written before the first change.
+PENDING = MARKER
 # Tests only: a step name written here makes the cutover fail at that step (see cutover.sh).
 FAILPOINT = "/run/ovs-hypervisor/failpoint"
 # Domains this tool stopped and must start again; survives a killed run (and a reboot).
@@ -96,6 +98,7 @@ def cutover_script(config: HostConfig, plan: CutoverPlan) -> str:
         "FORGET": _words(fast.forget),
         "DOWN_AFTER": _words(fast.down_old),
         "FAILPOINT_FILE": q(FAILPOINT),
+        "GUARD": q(SCRIPT),
     }
     lines = ["#!/bin/sh", "# ovs-hypervisor cutover: generated header, then remote/cutover.sh"]
     lines += [f"{key}={value}" for key, value in header.items()]

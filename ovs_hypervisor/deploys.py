@@ -23,6 +23,7 @@ from pyinfra.api.exceptions import DeployError
 from pyinfra.context import host, state
 from pyinfra.operations import python
 
+from ovs_hypervisor.bootguard import recovering_refusal
 from ovs_hypervisor.context import INTERFACES, RUN_ID, STAGED
 from ovs_hypervisor.cutover import CutoverPlan, cutover_script
 from ovs_hypervisor.discover import (
@@ -46,6 +47,7 @@ from ovs_hypervisor.host_data import (
 )
 from ovs_hypervisor.model import DEFAULT_LIBVIRT_URI, PREFIX, HostDataError, load_host_config
 from ovs_hypervisor.operations import network, ovs
+from ovs_hypervisor.steps.backup import backup
 from ovs_hypervisor.steps.boot import boot
 from ovs_hypervisor.steps.confirm import confirm
 from ovs_hypervisor.steps.cutover import cutover
@@ -57,16 +59,17 @@ from ovs_hypervisor.steps.verify import verify as verify_step
 
 __all__ = ["discover", "migrate", "rollback", "verify"]
 
-# Order keeps VMs recoverable: validate (no change) -> packages -> back up, stage and validate
-# the new interfaces file -> stop and rewire affected domains -> cut over (commit-confirmed,
-# detached on the host) -> start them -> boot unit -> verify -> confirm.
-STEPS = (validate, packages, interfaces, domains, cutover, boot, verify_step, confirm)
+# Order keeps VMs recoverable: validate (no change) -> packages -> back up and mark the run
+# unconfirmed -> boot guard + boot units -> stage and validate the new interfaces file -> stop
+# and rewire affected domains -> cut over (commit-confirmed, detached on the host) -> start
+# them -> verify -> confirm.  Until confirmed, a boot restores the backup (docs/power-loss.md).
+STEPS = (validate, packages, backup, boot, interfaces, domains, cutover, verify_step, confirm)
 
 
 @deploy("Migrate to Open vSwitch")
 def migrate() -> None:
     """Migrate the host onto Open vSwitch.  Without the final confirmation the host restores
-    the previous network and domains by itself."""
+    the previous network and domains by itself, also across a reboot or power loss."""
     for step in STEPS:
         step()
 
@@ -100,6 +103,8 @@ def rollback(backup: str | None = None) -> None:
             f"(available: {', '.join(available) or 'none'}); fix: --data rollback=NAME"
         )
     guard = host.get_fact(CutoverGuard)
+    if guard["recovery"].get("state") == "recovering":
+        raise DeployError(recovering_refusal(host.name, guard["recovery"], guard["guard_alive"]))
     if guard["pending"]:
         raise DeployError(
             f"host {host.name!r}: a cutover ({guard['pending']}) is still waiting for "

@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Generator
 from typing import Any
 
+from pyinfra import logger
 from pyinfra.api.command import QuoteString, StringCommand
 from pyinfra.api.operation import operation
 from pyinfra.context import host
 
 from ovs_hypervisor.facts.boot import BootUnit
-from ovs_hypervisor.operations.util import log_diff
+from ovs_hypervisor.operations.util import atomic_write, log_diff
 
 
 @operation()
@@ -37,8 +38,7 @@ def unit(path: str, content: str, wanted_by: list[str]) -> Generator[Any, None, 
         return
     if state["text"] != content:
         log_diff(path, state["text"], content)
-        yield StringCommand("cat >", QuoteString(path), _stdin=content)
-        yield StringCommand("chmod 644", QuoteString(path))
+        yield atomic_write(path, content, mode="0644")
     for link in links:
         if state["links"].get(link) != path:
             yield StringCommand(
@@ -51,3 +51,58 @@ def unit(path: str, content: str, wanted_by: list[str]) -> Generator[Any, None, 
     yield StringCommand(
         "if command -v systemctl >/dev/null; then systemctl daemon-reload || true; fi"
     )
+
+
+@operation()
+def script(path: str, content: str) -> Generator[Any, None, None]:
+    """
+    Install an executable host-side script (root only), written atomically.
+
+    + path: e.g. /usr/local/lib/ovs-hypervisor/bootguard.sh
+    + content: its text
+
+    **Example:**
+
+    .. code:: python
+
+        boot.script(path="/usr/local/lib/ovs-hypervisor/bootguard.sh", content=text)
+    """
+    state = host.get_fact(BootUnit, path=path, links=[])
+    if state["text"] == content:
+        host.noop(f"{path} is installed")
+        return
+    # the whole script as a diff would drown the run's output: name it only
+    host.log(f"Will {'update' if state['text'] else 'install'} {path}", logger.info)
+    yield StringCommand("mkdir -p", QuoteString(path.rsplit("/", 1)[0]))
+    yield atomic_write(path, content, mode="0755")
+
+
+@operation()
+def recovery_reported(record: str, backup_dir: str | None) -> Generator[Any, None, None]:
+    """
+    Move the boot guard's record of a recovery (already reported) into the run's backup.
+
+    + record: the record file (bootguard.RECORD)
+    + backup_dir: the backup the guard restored, where the record is kept; None: no record
+    """
+    if not backup_dir:
+        host.noop("no boot recovery to report")
+        return
+    yield StringCommand(
+        "mv -f", QuoteString(record), QuoteString(f"{backup_dir}/boot-recovery.reported")
+    )
+
+
+@operation()
+def run_finished(marker: str, needed: bool) -> Generator[Any, None, None]:
+    """
+    Remove the run's marker once it verified without a cutover to confirm (a cutover's
+    confirmation removes it on the host): from now on a boot keeps what the run did.
+
+    + marker: the marker file (bootguard.MARKER)
+    + needed: whether this run changed anything without a cutover
+    """
+    if not needed:
+        host.noop("no unconfirmed change to finish")
+        return
+    yield StringCommand("rm -f", QuoteString(marker))

@@ -13,7 +13,7 @@ from pyinfra.api.operation import operation
 from pyinfra.context import host
 
 from ovs_hypervisor.facts.net import FileText
-from ovs_hypervisor.operations.util import log_diff
+from ovs_hypervisor.operations.util import atomic_write, log_diff
 
 
 @operation()
@@ -46,7 +46,7 @@ def interfaces_file(
         host.noop(f"{path} is already up to date")
         return
     log_diff(path, current if isinstance(current, str) else None, content)
-    yield StringCommand("cat >", QuoteString(staged_path), _stdin=content)
+    yield atomic_write(staged_path, content)
     # ifquery parses the file with the host's own ifupdown: a syntax error stops us here.
     yield StringCommand("ifquery -i", QuoteString(staged_path), "--list --allow=ovs >/dev/null")
 
@@ -84,9 +84,9 @@ def sysctl_file(
     if not apply:
         # The cutover moves it into place inside its commit-confirmed window: a run that
         # stops earlier leaves no file that would disable IPv6 at the next boot.
-        yield StringCommand("cat >", QuoteString(f"{path}.ovs-hypervisor.new"), _stdin=content)
+        yield atomic_write(f"{path}.ovs-hypervisor.new", content)
         return
-    yield StringCommand("cat >", QuoteString(path), _stdin=content)
+    yield atomic_write(path, content)
     yield StringCommand("sysctl -q -p", QuoteString(path))
     if mgmt_ipv6:
         yield StringCommand(
@@ -102,6 +102,10 @@ def backed_up(
     needed: bool,
     interfaces_path: str = "/etc/network/interfaces",
     sysctl_path: str | None = None,
+    installs: list[str] | None = None,
+    run_env: str = "",
+    restart_domains: list[str] | None = None,
+    marker: str = "",
 ) -> Generator[Any, None, None]:
     """
     Copy everything a cutover replaces into this run's backup directory, before any change.
@@ -114,6 +118,13 @@ def backed_up(
     + needed: whether this run changes anything (decided from facts by the caller)
     + interfaces_path: the interfaces file
     + sysctl_path: our sysctl.d file
+    + installs: files the run installs for the new network only (boot units, the guard): the
+      ones that exist are copied to ``installed.d/<path>``, all are listed in ``installed``, so
+      a rollback restores or removes them
+    + run_env: ``run.env``, the paths the boot guard restores (bootguard.run_env)
+    + restart_domains: domains to start again if the run is rolled back
+    + marker: written last, naming ``backup_dir``, unless an unconfirmed earlier run's marker
+      is there: from now on a boot restores the backup unless the run is confirmed
     """
     if not needed:
         host.noop("nothing changes, nothing to back up")
@@ -150,7 +161,50 @@ def backed_up(
         "net.ipv6.conf.all.accept_ra net.ipv6.conf.default.accept_ra >",
         QuoteString(f"{backup_dir}/sysctl.runtime"),
     )
-    yield StringCommand("ovsdb-client backup >", QuoteString(f"{backup_dir}/ovsdb.backup"))
+    yield StringCommand(
+        "ovsdb-client backup >",
+        QuoteString(f"{backup_dir}/ovsdb.backup.tmp"),
+        "&& mv -f",
+        QuoteString(f"{backup_dir}/ovsdb.backup.tmp"),
+        QuoteString(f"{backup_dir}/ovsdb.backup"),
+    )
+    if installs:
+        for path in installs:
+            saved = f"{backup_dir}/installed.d{path}"
+            yield StringCommand(
+                "if test -e",
+                QuoteString(path),
+                "|| test -L",
+                QuoteString(path),
+                "; then mkdir -p",
+                QuoteString(saved.rsplit("/", 1)[0]),
+                "&& cp -a",
+                QuoteString(path),
+                QuoteString(saved),
+                "; fi",
+            )
+        yield atomic_write(f"{backup_dir}/installed", "".join(f"{p}\n" for p in installs))
+    if run_env:
+        yield atomic_write(f"{backup_dir}/run.env", run_env, mode="0600")
+    yield atomic_write(f"{backup_dir}/restart-domains", " ".join(restart_domains or []) + "\n")
+    if marker:
+        m = QuoteString(marker)
+        yield StringCommand(
+            "mkdir -p",
+            QuoteString(marker.rsplit("/", 1)[0]),
+            "&& { test -e",
+            m,
+            "|| { echo",
+            QuoteString(backup_dir),
+            ">",
+            QuoteString(f"{marker}.tmp"),
+            "&& sync",
+            QuoteString(f"{marker}.tmp"),
+            "&& mv -f",
+            QuoteString(f"{marker}.tmp"),
+            m,
+            "; }; }",
+        )
 
 
 def _status(host: Any, status_path: str) -> str | None:
@@ -208,7 +262,7 @@ def _run_detached(script: str, state_dir: str, filename: str) -> Generator[Any, 
     script_path = f"{state_dir}/{filename}"
     yield StringCommand("mkdir -p -m 0700", QuoteString(state_dir))
     yield StringCommand("rm -f", QuoteString(f"{state_dir}/status"))
-    yield StringCommand("cat >", QuoteString(script_path), _stdin=script)
+    yield atomic_write(script_path, script, mode="0700")
     # setsid + no stdio: the script must outlive the SSH session (its network may go away).
     yield StringCommand("setsid -f sh", QuoteString(script_path), "</dev/null >/dev/null 2>&1")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pyinfra import logger
+from pyinfra.api.command import QuoteString, StringCommand
 from pyinfra.context import host
 from pyinfra.operations.util.files import generate_color_diff
 
@@ -16,3 +17,22 @@ def log_diff(what: str, old: str | None, new: str, verb: str | None = None) -> N
     for line in generate_color_diff(old_lines, new.splitlines(keepends=True)):
         logger.info("  %s", line)
     logger.info("")
+
+
+def atomic_write(path: str, content: str, mode: str = "0644") -> StringCommand:
+    """Write ``path`` through a temporary file, fsync'd, then renamed over it: a power loss
+    leaves the old file or the new one, never a half-written one (the rename is atomic on one
+    file system; ``sync FILE`` needs coreutils >= 8.24, Debian 9+)."""
+    p = QuoteString(path)
+    return StringCommand(
+        't=$(mktemp "$(dirname',
+        p,
+        ')/.ovs-hypervisor.XXXXXX") && cat >"$t" && chmod',
+        mode,
+        '"$t" && sync "$t" && mv -f "$t"',
+        p,
+        '&& sync "$(dirname',
+        p,
+        ')"',
+        _stdin=content,
+    )

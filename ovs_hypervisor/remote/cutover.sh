@@ -9,23 +9,31 @@
 #
 # Variables (from the header): MODE STATE BACKUP IFACES STAGED SYSCTL SYSCTL_STAGED BRIDGE MGMT_PORT
 # MGMT_ADDR MGMT_VLAN DATAPATH GATEWAY IPV6_ON WINDOW DOWN_OLD DELETE_DEVS CHANGED_DOMAINS
-# RESTART_DOMAINS URI PENDING FAST MGMT_IP MGMT_NETMASK MGMT_BROADCAST PREP_OVS PREP_UP GAP_DEL
-# GAP_FLUSH GAP_ADDR_DEL GAP_OVS GAP_UP FORGET DOWN_AFTER FAILPOINT_FILE.  FAST=1: make before
-# break (apply_fast, see ovs_hypervisor/fastpath.py); FAST=0: the classic ifdown/ifup.  MODE=rollback restores $BACKUP and exits (rollback.py).
+# RESTART_DOMAINS URI PENDING GUARD FAST MGMT_IP MGMT_NETMASK MGMT_BROADCAST PREP_OVS PREP_UP
+# GAP_DEL GAP_FLUSH GAP_ADDR_DEL GAP_OVS GAP_UP FORGET DOWN_AFTER FAILPOINT_FILE.  FAST=1: make
+# before break (apply_fast, see ovs_hypervisor/fastpath.py); FAST=0: the classic ifdown/ifup.
+# MODE=rollback restores $BACKUP and exits (rollback.py).
+#
+# Power loss: PENDING (persistent, naming $BACKUP) exists from the run's backup until the
+# confirmation; the boot guard ($GUARD, installed before the first change) restores $BACKUP
+# at boot if it finds it (docs/power-loss.md).  Files are replaced by rename, never rewritten.
 
 set -u
 mkdir -p "$STATE"
 exec >>"$STATE/cutover.log" 2>&1
 status() { echo "$1" > "$STATE/status.tmp" && mv -f "$STATE/status.tmp" "$STATE/status"; }
 step() { echo "== $(date +%T.%N | cut -c1-12) $*"; }
-mkdir -p "$(dirname "$PENDING")" && echo "$STATE" > "$PENDING"
+# The deploy wrote the marker with its backup; an earlier unconfirmed run's marker wins (it
+# names the last state that was known good).
+mkdir -p "$(dirname "$PENDING")"
+[ -e "$PENDING" ] || { echo "$BACKUP" > "$PENDING.tmp" && mv -f "$PENDING.tmp" "$PENDING"; }
 status running
 if [ "$MODE" = rollback ]; then
     # Standalone rollback of an earlier run: what it rewired and what was running then.
     CHANGED_DOMAINS=$(for x in "$BACKUP"/*.xml; do [ -e "$x" ] && basename "$x" .xml; done)
     RESTART_DOMAINS=$(cat "$BACKUP/restart-domains" 2>/dev/null || true)
 else
-    echo "$RESTART_DOMAINS" > "$BACKUP/restart-domains"
+    echo "$RESTART_DOMAINS" > "$BACKUP/restart-domains.tmp" && mv -f "$BACKUP/restart-domains.tmp" "$BACKUP/restart-domains"
 fi
 
 announce() {  # $1: device holding the management address
@@ -191,11 +199,19 @@ rollback() {
         ovsdb-client --force restore < "$BACKUP/ovsdb.backup" || echo "could not restore OVSDB"
     fi
     step "restore files"
-    if [ -e "$BACKUP/interfaces" ]; then cp -a "$BACKUP/interfaces" "$IFACES"; fi
-    if [ -d "$BACKUP/interfaces.d" ]; then cp -a "$BACKUP/interfaces.d/." "$(dirname "$IFACES")/interfaces.d/"; fi
-    if [ -n "$SYSCTL" ]; then
-        if [ -e "$BACKUP/sysctl.conf" ]; then cp -a "$BACKUP/sysctl.conf" "$SYSCTL"; else rm -f "$SYSCTL"; fi
+    # copy + rename: a power loss here leaves the old or the new file, never half of one
+    restore() { cp -a "$1" "$2.tmp.$$" && sync "$2.tmp.$$" && mv -f "$2.tmp.$$" "$2"; }
+    if [ -e "$BACKUP/interfaces" ]; then restore "$BACKUP/interfaces" "$IFACES"; fi
+    if [ -d "$BACKUP/interfaces.d" ]; then
+        for f in "$BACKUP/interfaces.d"/*; do
+            [ -f "$f" ] && restore "$f" "$(dirname "$IFACES")/interfaces.d/${f##*/}"
+        done
     fi
+    if [ -n "$SYSCTL" ]; then
+        if [ -e "$BACKUP/sysctl.conf" ]; then restore "$BACKUP/sysctl.conf" "$SYSCTL"; else rm -f "$SYSCTL"; fi
+    fi
+    # what the run installed for the new network only (boot units, the guard): see bootguard.sh
+    if [ -e "$BACKUP/installed" ] && [ -x "$GUARD" ]; then "$GUARD" remove-installed "$BACKUP"; fi
     if [ -e "$BACKUP/sysctl.runtime" ]; then sysctl -q -p "$BACKUP/sysctl.runtime" || true; fi
     step "bring the old network back"
     # Devices the fast path deleted without ifdown are still "configured" for ifupdown, and

@@ -1,18 +1,24 @@
-"""Make the host raise the OVS stanzas at boot (see templates/ovs-hypervisor-ifup.service)."""
+"""What the host needs at boot, installed before the first change of the run: the boot guard
+(rolls back an unconfirmed run, see docs/power-loss.md) and the unit that raises the allow-ovs
+stanzas (templates/ovs-hypervisor-*.service)."""
 
 from pyinfra.api.deploy import deploy
 
+from ovs_hypervisor import bootguard
 from ovs_hypervisor.operations import boot as boot_ops
-from ovs_hypervisor.render import TEMPLATE_DIR
-
-UNIT = "ovs-hypervisor-ifup.service"
 
 
 @deploy("boot")
 def boot() -> None:
-    boot_ops.unit(
-        name=f"Boot: install and enable {UNIT} (raises allow-ovs stanzas)",
-        path=f"/etc/systemd/system/{UNIT}",
-        content=(TEMPLATE_DIR / UNIT).read_text(),
-        wanted_by=["multi-user.target", "network-online.target"],
+    boot_ops.script(
+        name=f"Boot: install the boot guard {bootguard.SCRIPT}",
+        path=bootguard.SCRIPT,
+        content=bootguard.script_text(),
     )
+    for unit in bootguard.UNITS:
+        boot_ops.unit(
+            name=f"Boot: install and enable {unit.name}",
+            path=unit.path,
+            content=unit.text(),
+            wanted_by=list(unit.wanted_by),
+        )

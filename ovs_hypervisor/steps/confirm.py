@@ -3,7 +3,9 @@
 from pyinfra.api.deploy import deploy
 from pyinfra.context import host
 
+from ovs_hypervisor import bootguard
 from ovs_hypervisor.context import get_context
+from ovs_hypervisor.operations import boot as boot_ops
 from ovs_hypervisor.operations import network
 
 
@@ -14,4 +16,9 @@ def confirm() -> None:
         name="Confirm the cutover (the switch verified)",
         state_dir=ctx.state_dir,
         needed=ctx.cutover_needed,
+    )
+    boot_ops.run_finished(
+        name="Keep this run's changes at the next boot",
+        marker=bootguard.MARKER,
+        needed=(ctx.changes or bool(ctx.interrupted)) and not ctx.cutover_needed,
     )

@@ -1,4 +1,4 @@
-"""Back up what the run replaces; stage + validate the new interfaces file; sysctl file."""
+"""Stage and validate the new interfaces file; the sysctl file (steps/backup.py backed them up)."""
 
 from pyinfra.api.deploy import deploy
 from pyinfra.context import host
@@ -10,13 +10,6 @@ from ovs_hypervisor.operations import network
 @deploy("interfaces")
 def interfaces() -> None:
     ctx = get_context(host)
-    network.backed_up(
-        name="Back up interfaces, sysctl and the OVS database",
-        backup_dir=ctx.backup_dir,
-        needed=ctx.changes,
-        interfaces_path=INTERFACES,
-        sysctl_path=ctx.config.sysctl_file,
-    )
     network.interfaces_file(
         name=f"Stage and validate the new {INTERFACES}",
         content=ctx.interfaces,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import textwrap
@@ -123,8 +124,8 @@ def output_of(run: subprocess.CompletedProcess[str]) -> str:
     return run.stdout + run.stderr
 
 
-def wait_until(predicate: Callable[[], bool], timeout: float, what: str) -> float:
-    """Poll every 0.5 s until PREDICATE holds; the seconds it took (never asserted on)."""
+def wait_until(predicate: Callable[[], object], timeout: float, what: str) -> float:
+    """Poll until predicate() is true; seconds it took (fails naming `what` on timeout)."""
     started = time.monotonic()
     while time.monotonic() - started < timeout:
         if predicate():
@@ -150,12 +151,31 @@ def write_inventory(tmp_path: Path, extra: dict[str, object]) -> str:
     return str(path)
 
 
-def answers() -> bool:
-    """The lab hypervisor's management address answers a ping from the switch."""
-    return lab("sw", "--", "ping", "-c1", "-W1", "192.0.2.10", check=False).returncode == 0
+def answers(address: str = "192.0.2.10") -> bool:
+    """The host answers a ping from the switch (the controller's side of the network)."""
+    return lab("sw", "--", "ping", "-c1", "-W1", address, check=False).returncode == 0
 
 
 def cutover_status() -> str:
     return hv(
         "cat /var/lib/ovs-hypervisor/backups/*/cutover/status 2>/dev/null | tail -1", check=False
     ).strip()
+
+
+@contextmanager
+def deploy_in_background(inventory: str = "inventory.py") -> Iterator[subprocess.Popen[bytes]]:
+    """A deploy the test interrupts; killed (with its SSH session) on the way out, whatever
+    happened in between."""
+    controller = subprocess.Popen(
+        [str(PYINFRA), "-y", inventory, "deploy.py"],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        stdin=subprocess.DEVNULL,
+    )
+    try:
+        yield controller
+    finally:
+        if controller.poll() is None:
+            controller.send_signal(signal.SIGKILL)
+        controller.wait()

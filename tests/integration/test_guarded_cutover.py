@@ -6,18 +6,15 @@ script, and recovery is checked from the switch namespace (the controller's side
 
 from __future__ import annotations
 
-import signal
-import subprocess
 import time
 from pathlib import Path
 
 import pytest
 
 from tests.integration.labctl import (
-    PYINFRA,
-    ROOT,
     answers,
     cutover_status,
+    deploy_in_background,
     hv,
     pyinfra,
     snapshot,
@@ -34,6 +31,11 @@ def assert_as_before(legacy_lab: dict[str, str]) -> None:
     now = snapshot()
     for key in ("interfaces", "domains", "running", "xml", "ovs"):
         assert now[key] == legacy_lab[key], key
+    # what the run installed for the new network only went with the rollback, and no marker
+    # is left that would make the next boot restore anything
+    assert hv("ls /etc/systemd/system | grep ovs-hypervisor", check=False) == ""
+    assert hv("ls /usr/local/lib/ovs-hypervisor/bootguard.sh", check=False) == ""
+    assert "pending" not in hv("ls /var/lib/ovs-hypervisor").split()
 
 
 def test_vswitchd_down_is_refused_and_nothing_changes(
@@ -75,18 +77,8 @@ def test_controller_killed_mid_cutover_then_rerun_converges(
 ) -> None:
     hv("rm -rf /var/lib/ovs-hypervisor/backups/*")
     inventory = write_inventory(tmp_path, {"ovs_hv_confirm_window": WINDOW})
-    proc = subprocess.Popen(
-        [str(PYINFRA), "-y", inventory, "deploy.py"],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        stdin=subprocess.DEVNULL,
-    )
-    try:
+    with deploy_in_background(inventory):
         wait_until(lambda: cutover_status() in ("running", "applied"), 60, "the cutover to start")
-    finally:
-        proc.send_signal(signal.SIGKILL)  # the SSH session dies with it
-        proc.wait()
     # While the host waits for a confirmation that will never come, a new run is refused.
     run = pyinfra(inventory=inventory)
     out = run.stdout + run.stderr
@@ -119,23 +111,13 @@ def test_rollback_deploy_restores_a_named_or_the_latest_backup(
 def test_run_killed_while_stopping_domains_then_rerun_converges(
     legacy_lab: dict[str, str], tmp_path: Path
 ) -> None:
-    proc = subprocess.Popen(
-        [str(PYINFRA), "-y", "inventory.py", "deploy.py"],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        stdin=subprocess.DEVNULL,
-    )
-    try:
+    with deploy_in_background():
         wait_until(
             lambda: hv("cat /var/lib/ovs-hypervisor/to-start 2>/dev/null", check=False).strip(),
             60,
             "the domains to be stopping",
         )
         time.sleep(1)
-    finally:
-        proc.send_signal(signal.SIGKILL)
-        proc.wait()
     run = pyinfra()
     assert run.returncode == 0, run.stdout + run.stderr
     # Every domain that ran before the killed run runs again, now on OVS.

@@ -197,6 +197,57 @@ def test_reboot_keeps_the_files_and_boots_the_legacy_state_again(lab: None) -> N
     assert dict(line.split() for line in listing.splitlines()) == dict.fromkeys(NICS, "shutoff")
 
 
+LAB_UNITS = {
+    # before OVS and networking: the legacy bridge does not exist yet, OVS does not run
+    "t-early": """[Unit]
+DefaultDependencies=no
+Before=ovsdb-server.service networking.service
+[Service]
+Type=oneshot
+ExecStart=/bin/sh -c 'ip link show bridge1234 >/dev/null 2>&1 && echo bridge || echo no-bridge'
+ExecStart=/bin/sh -c 'systemctl is-active openvswitch-switch || true'
+""",
+    # after libvirtd; a failing `-` line does not stop the unit
+    "t-late": """[Unit]
+After=libvirtd.service
+[Service]
+Type=oneshot
+ExecStart=-/bin/false
+ExecStart=/bin/sh -c 'echo "$(systemctl is-active libvirtd) $(ip -br -4 addr show bridge1234)"'
+""",
+    # installed but not enabled: never runs
+    "t-off": """[Unit]
+[Service]
+ExecStart=/bin/sh -c 'echo t-off ran'
+""",
+}
+
+
+def test_reboot_runs_the_units_enabled_on_the_host_in_debians_order(lab: None) -> None:
+    for name, text in LAB_UNITS.items():
+        hv(f"cat > /etc/systemd/system/{name}.service <<'EOF'\n{text}EOF")
+    hv(
+        "mkdir -p /etc/systemd/system/multi-user.target.wants && "
+        "cd /etc/systemd/system/multi-user.target.wants && "
+        "ln -sf ../t-early.service . && ln -sf ../t-late.service ."
+    )
+    try:
+        ovslab("reboot", timeout=120)
+        log = (DIR / "hv1" / "boot.log").read_text()
+    finally:
+        hv("cd /etc/systemd/system && rm -f t-*.service multi-user.target.wants/t-*.service")
+    order = [m.group(1) for m in re.finditer(r"\] start ([^\s:]+)", log)]
+    assert order.index("t-early.service") < order.index("ovsdb-server.service"), log
+    assert order.index("libvirtd.service") < order.index("t-late.service"), log
+    assert "t-off" not in log
+    assert "no-bridge\ninactive\n" in log, log
+    # one line: the unit runs in parallel with the rest of the boot
+    assert re.search(r"active bridge1234 +UP +192\.0\.2\.10/24", log), log
+    # the clean shutdown took the network down the way networking.service does
+    shutdown = (DIR / "hv1" / "shutdown.log").read_text()
+    assert "systemctl stop networking" in shutdown, shutdown
+
+
 def test_selftest_after_state_machinery() -> None:
     """Debian's ifupdown hook + OVS netdev + 802.1Q + libvirt vnet VLANs, on a scratch host.
 
