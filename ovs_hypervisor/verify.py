@@ -28,6 +28,8 @@ link-missing / link-down     an uplink or the management port is absent / down o
 mgmt-address-missing         the management IPv4 (or static IPv6) address is not on it
 ipv6-enabled                 IPv6 on where it should be off (disable_ipv6 = 0)
 ipv6-disabled                IPv6 off on the management port that should speak it
+loopback-ipv6-missing        ``lo`` has no ``::1`` (IPv6 disabled on it: ``ping -6 ::1`` and
+                             binding ``::1`` fail), though the kernel has IPv6
 legacy-present               a legacy bridgeNNN / vlanNNN still exists
 vm-missing / vm-nic-missing  a domain / MAC listed in the data does not exist
 vm-nic-bridge                a listed (or legacy-bridged) NIC is not on our bridge
@@ -82,6 +84,7 @@ TITLES: dict[str, str] = {
     "mgmt-address-missing": "management address missing",
     "ipv6-enabled": "IPv6 enabled where it should be off",
     "ipv6-disabled": "IPv6 disabled where it should be on",
+    "loopback-ipv6-missing": "loopback has no IPv6 address",
     "legacy-present": "legacy device still present",
     "vm-missing": "domain missing",
     "vm-nic-missing": "NIC missing",
@@ -531,8 +534,15 @@ def ipv6_differences(config: HostConfig, net: NetSnapshot) -> tuple[list[Differe
                 Difference("ipv6-disabled", subject, "IPv6 on", "no IPv6 in the kernel", "mgmt")
             ], []
         return [], []
-    on = sorted(n for n, off in state.items() if not off and n not in ("all", "default"))
+    # (lo is not listed: it must have IPv6, see below)
+    on = sorted(n for n, off in state.items() if not off and n not in ("all", "default", "lo"))
     diffs: list[Difference] = []
+    # `net.ipv6.conf.all.disable_ipv6 = 1` also disables lo and removes ::1 (local services
+    # bound to ::1 fail); whatever else is off, lo keeps it.
+    lo = net["links"].get("lo")
+    if lo is not None and "::1/128" not in lo["addresses"]:
+        found = "disable_ipv6=1" if state.get("lo") else "no ::1"
+        diffs.append(Difference("loopback-ipv6-missing", "interface lo", "::1/128", found))
     if want_mgmt and state.get(mgmt) is True:
         diffs.append(
             Difference("ipv6-disabled", subject, "disable_ipv6=0", "disable_ipv6=1", "mgmt")

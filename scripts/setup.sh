@@ -9,6 +9,8 @@ APT_PACKAGES=(
     libvirt-daemon-system libvirt-clients qemu-system-x86 python3-libvirt
     libxml2-utils openssh-server openssh-client socat iproute2 iputils-ping procps
     tcpdump iputils-arping libvirt-dev pkg-config gcc python3-venv bridge-utils vlan ethtool python3
+    # lab/guest/build: modinfo, a static libc for rasend
+    kmod libc6-dev
 )
 
 missing=()

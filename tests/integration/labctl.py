@@ -75,6 +75,14 @@ def sw(cmd: str, check: bool = True) -> str:
     return out.stdout
 
 
+def guest(name: str, request: str) -> str:
+    """Ask lab guest NAME (id | hang | sh CMD) over TCP from its VLAN's gateway on the switch."""
+    out = lab("guest", name, request, check=False, timeout=60)
+    if out.returncode != 0:
+        raise AssertionError(f"guest {name} {request!r}: {out.returncode} {out.stderr}{out.stdout}")
+    return out.stdout.strip()
+
+
 def pyinfra(
     *args: str, inventory: str = "inventory.py", timeout: int = 600, deploy: str = "deploy.py"
 ) -> subprocess.CompletedProcess[str]:

@@ -1,6 +1,7 @@
 """A guest that ignores ACPI shutdown: without permission to destroy, the run stops and names it.
 
-The lab's TCG guests have no ACPI handling, so `virsh shutdown` is accepted and ignored.
+The lab's guests power off on the ACPI power button; `hang` makes one ignore it, like a hung
+guest (`virsh shutdown` is then accepted and ignored).
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.labctl import hv, pyinfra, write_inventory
+from tests.integration.labctl import guest, hv, pyinfra, write_inventory
 
 pytestmark = pytest.mark.integration
 
@@ -17,6 +18,7 @@ pytestmark = pytest.mark.integration
 def test_hung_guest_stops_the_run_and_is_not_destroyed(
     legacy_lab: dict[str, str], tmp_path: Path
 ) -> None:
+    assert guest("vm-access", "hang") == "ok"
     before = hv("virsh dumpxml --inactive vm-access")
     inventory = write_inventory(
         tmp_path, {"ovs_hv_stop_timeout": 2, "ovs_hv_destroy_on_timeout": False}

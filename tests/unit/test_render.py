@@ -97,3 +97,16 @@ def test_sysctl_file() -> None:
     assert text is not None and "net.ipv6.conf.default.disable_ipv6 = 1" in text
     off = load_host_config("h", {**LAB_DATA, "ovs_hv_disable_ipv6_elsewhere": False})
     assert render_sysctl(off) is None
+
+
+def test_sysctl_file_keeps_ipv6_on_lo() -> None:
+    # sysctl applies the lines in order and "all" also disables lo (removing ::1), so lo must
+    # be re-enabled after it.
+    text = render_sysctl(load_host_config("h", LAB_DATA))
+    assert text is not None
+    keys = [line.split("=")[0].strip() for line in text.splitlines() if "=" in line]
+    settings = dict(line.replace(" ", "").split("=") for line in text.splitlines() if "=" in line)
+    assert settings["net.ipv6.conf.lo.disable_ipv6"] == "0"
+    assert keys.index("net.ipv6.conf.lo.disable_ipv6") > keys.index(
+        "net.ipv6.conf.all.disable_ipv6"
+    )

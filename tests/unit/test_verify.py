@@ -397,6 +397,28 @@ def test_ipv6_off_on_the_management_port_and_mgmt_ipv6_off() -> None:
     assert kinds(verify_host(CONFIG, snap)) == ["ipv6-disabled"]
 
 
+def test_loopback_that_lost_ipv6_is_reported() -> None:
+    # Recorded on a lab migrated before issue 14: "all.disable_ipv6 = 1" had disabled lo too.
+    report = verify_host(CONFIG, probe("lo-lost"))
+    assert lines(report) == [
+        "interface lo: loopback has no IPv6 address: expected ::1/128, found disable_ipv6=1"
+    ]
+    assert not report.ok
+    # ::1 removed by hand while IPv6 stays on
+    snap = edited()
+    lo = snap["net"]["links"]["lo"]
+    lo["addresses"] = [a for a in lo["addresses"] if a != "::1/128"]
+    assert lines(verify_host(CONFIG, snap)) == [
+        "interface lo: loopback has no IPv6 address: expected ::1/128, found no ::1"
+    ]
+    # whatever the data says about IPv6 elsewhere
+    assert kinds(verify_host(config(ovs_hv_disable_ipv6_elsewhere=False), snap)) == [
+        "loopback-ipv6-missing"
+    ]
+    snap["net"]["ipv6_disabled"] = None  # a kernel without IPv6 has no ::1 to lose
+    assert "loopback-ipv6-missing" not in kinds(verify_host(CONFIG, snap))
+
+
 def test_ipv6_allowed_on_extra_interfaces_with_an_inet6_stanza() -> None:
     extra = "auto eth1\niface eth1 inet6 static\n    address 2001:db8:1::5/64\n"
     snap = edited()
