@@ -14,9 +14,10 @@ from typing import Any
 from pyinfra.api.exceptions import DeployError
 
 from ovs_hypervisor.cutover import TO_START, CutoverPlan, cutover_script
+from ovs_hypervisor.domain_move import SAVE_DIR, DomainMoves, needs_free_space, plan_moves
 from ovs_hypervisor.facts.files import SourcedFiles
 from ovs_hypervisor.facts.guard import CutoverGuard
-from ovs_hypervisor.facts.libvirt import LibvirtDomains
+from ovs_hypervisor.facts.libvirt import FreeBytes, LibvirtDomains
 from ovs_hypervisor.facts.net import FileText, Links
 from ovs_hypervisor.facts.ovs import OvsState
 from ovs_hypervisor.interfaces import parse_interfaces
@@ -47,6 +48,7 @@ class HostContext:
     cutover_script: str
     ovs_fix: list[str]
     restart_domains: list[str]
+    moves: DomainMoves
     backup_dir: str
     state_dir: str
 
@@ -122,6 +124,11 @@ def _build(host: Any) -> HostContext:
     old = host.get_fact(FileText, path=INTERFACES)
     sourced = _sourced(host, old)
     plan = plan_host(config, host.name, domains, links, old, sourced)
+    # Decided before any domain is touched: live VLAN update, managed save, or restart.
+    free = None
+    if needs_free_space(config, plan.changed_domains):
+        free = host.get_fact(FreeBytes, path=SAVE_DIR)
+    moves = plan_moves(config, host.name, plan.changed_domains, domains, free)
 
     interfaces = render_interfaces(config, host.name)
     sysctl = render_sysctl(config)
@@ -136,10 +143,9 @@ def _build(host: Any) -> HostContext:
     backup_dir = f"{config.backup_dir}/{RUN_ID}"
     state_dir = f"{backup_dir}/cutover"
     changed = plan.changed_domains
-    # Running now, or stopped by an interrupted earlier run: started again at the end.
-    restart = sorted(
-        {d.name for d in changed if d.running} | (set(guard["to_start"]) & set(domains))
-    )
+    # Stopped or saved now, or by an interrupted earlier run: started (or resumed) at the
+    # end.  Live-updated domains never stop.
+    restart = sorted(set(moves.save + moves.restart) | (set(guard["to_start"]) & set(domains)))
     script = cutover_script(
         config,
         CutoverPlan(
@@ -152,7 +158,9 @@ def _build(host: Any) -> HostContext:
             sysctl_path=config.sysctl_file,
             sysctl_staged=f"{config.sysctl_file}.ovs-hypervisor.new" if sysctl_changed else None,
             changed_domains=[d.name for d in changed],
-            restart_domains=restart,
+            # A rollback starts these again, saving (not destroying) the ones that can.
+            restart_domains=sorted(set(restart) | set(moves.live)),
+            saved_domains=sorted(moves.save + moves.live),
             window=config.confirm_window,
         ),
     )
@@ -169,6 +177,7 @@ def _build(host: Any) -> HostContext:
         cutover_script=script,
         ovs_fix=ovs_fix,
         restart_domains=restart,
+        moves=moves,
         backup_dir=backup_dir,
         state_dir=state_dir,
     )

@@ -9,7 +9,8 @@
 #
 # Variables (from the header): MODE STATE BACKUP IFACES STAGED SYSCTL SYSCTL_STAGED BRIDGE MGMT_PORT
 # MGMT_ADDR MGMT_VLAN DATAPATH GATEWAY IPV6_ON WINDOW DOWN_OLD DELETE_DEVS CHANGED_DOMAINS
-# RESTART_DOMAINS URI PENDING.  MODE=rollback restores $BACKUP and exits (rollback.py).
+# RESTART_DOMAINS SAVED_DOMAINS URI PENDING DOMCTL.  MODE=rollback restores $BACKUP and exits
+# (rollback.py).
 
 set -u
 mkdir -p "$STATE"
@@ -22,8 +23,10 @@ if [ "$MODE" = rollback ]; then
     # Standalone rollback of an earlier run: what it rewired and what was running then.
     CHANGED_DOMAINS=$(for x in "$BACKUP"/*.xml; do [ -e "$x" ] && basename "$x" .xml; done)
     RESTART_DOMAINS=$(cat "$BACKUP/restart-domains" 2>/dev/null || true)
+    SAVED_DOMAINS=$(cat "$BACKUP/saved-domains" 2>/dev/null || true)
 else
     echo "$RESTART_DOMAINS" > "$BACKUP/restart-domains"
+    echo "$SAVED_DOMAINS" > "$BACKUP/saved-domains"
 fi
 
 announce() {  # $1: device holding the management address
@@ -75,10 +78,16 @@ apply() {
 rollback() {
     status rolling-back
     step "rollback from $BACKUP"
-    for d in $CHANGED_DOMAINS; do virsh -q -c "$URI" destroy "$d" >/dev/null 2>&1 || true; done
-    for x in "$BACKUP"/*.xml; do
-        if [ -e "$x" ]; then virsh -q -c "$URI" define "$x" >/dev/null || echo "could not re-define $x"; fi
-    done
+    # domctl: managed-save (else destroy) the running ones, re-define the backups, rewire
+    # saved images to them; "start" below then resumes saved guests on the old bridges.
+    # shellcheck disable=SC2086
+    if ! python3 "$DOMCTL" restore --backup-dir "$BACKUP" --uri "$URI" --stop --save $SAVED_DOMAINS; then
+        echo "domctl restore failed; destroying and re-defining with virsh"
+        for d in $CHANGED_DOMAINS; do virsh -q -c "$URI" destroy "$d" >/dev/null 2>&1 || true; done
+        for x in "$BACKUP"/*.xml; do
+            if [ -e "$x" ]; then virsh -q -c "$URI" define "$x" >/dev/null || echo "could not re-define $x"; fi
+        done
+    fi
     step "take the new network down"
     ifdown --force --allow="$BRIDGE" -a || true
     ifdown --force --allow=ovs -a || true
