@@ -23,9 +23,12 @@ libvirt.domains_stopped(
 )
 for change in ctx.plan.changed_domains:
     move = moves.of(change.name)
-    what = {"save": "Save and rewire", "live": "Update VLANs live of"}.get(move, "Rewire")
+    what = {
+        "save": f"Save domain {change.name}, rewire it onto {c.bridge}",
+        "live": f"Update the VLANs of running domain {change.name} live",
+    }.get(move, f"Rewire domain {change.name} onto {c.bridge}")
     libvirt.domain_interfaces(
-        name=f"{what} domain {change.name} onto {c.bridge}",
+        name=what,
         domain=change.name,
         old_xml=change.old_xml,
         new_xml=change.new_xml,

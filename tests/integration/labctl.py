@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
+import textwrap
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -104,3 +105,40 @@ def fresh_lab() -> Iterator[dict[str, str]]:
 
 def output_of(run: subprocess.CompletedProcess[str]) -> str:
     return run.stdout + run.stderr
+
+
+def write_inventory(tmp_path: Path, extra: dict[str, object]) -> str:
+    """An inventory like the default one, with some host data replaced."""
+    text = textwrap.dedent(
+        f"""
+        import os
+        import runpy
+        base = runpy.run_path({str(ROOT / "inventory.py")!r})
+        name, data = base["hypervisors"][0]
+        data = {{**data, **{extra!r}}}
+        hypervisors = [(name, data)]
+        """
+    )
+    path = tmp_path / "inventory.py"
+    path.write_text(text)
+    return str(path)
+
+
+def wait_until(predicate: object, timeout: float, what: str) -> float:
+    started = time.monotonic()
+    while time.monotonic() - started < timeout:
+        if predicate():  # type: ignore[operator]
+            return time.monotonic() - started
+        time.sleep(0.5)
+    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+
+
+def answers() -> bool:
+    """The lab hypervisor's management address answers a ping from the switch."""
+    return lab("sw", "--", "ping", "-c1", "-W1", "192.0.2.10", check=False).returncode == 0
+
+
+def cutover_status() -> str:
+    return hv(
+        "cat /var/lib/ovs-hypervisor/backups/*/cutover/status 2>/dev/null | tail -1", check=False
+    ).strip()

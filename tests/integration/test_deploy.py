@@ -10,7 +10,6 @@ import json
 import os
 import re
 import subprocess
-import textwrap
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,6 +23,7 @@ from tests.integration.labctl import (
     pyinfra,
     snapshot,
     sw,
+    write_inventory,
 )
 
 pytestmark = pytest.mark.integration
@@ -35,23 +35,6 @@ LAB_HOST = f"{os.environ.get('OVSLAB_PREFIX', 'ovslab')}-hv1"
 def legacy_lab() -> Iterator[dict[str, str]]:
     with fresh_lab() as before:
         yield before
-
-
-def write_inventory(tmp_path: Path, extra: dict[str, object]) -> str:
-    """An inventory like the default one, with some host data replaced."""
-    text = textwrap.dedent(
-        f"""
-        import os
-        import runpy
-        base = runpy.run_path({str(Path(__file__).resolve().parents[2] / "inventory.py")!r})
-        name, data = base["hypervisors"][0]
-        data = {{**data, **{extra!r}}}
-        hypervisors = [(name, data)]
-        """
-    )
-    path = tmp_path / "inventory.py"
-    path.write_text(text)
-    return str(path)
 
 
 BAD = [

@@ -17,12 +17,15 @@ import pytest
 from tests.integration.labctl import (
     PYINFRA,
     ROOT,
+    answers,
+    cutover_status,
     fresh_lab,
     hv,
     pyinfra,
     snapshot,
+    wait_until,
+    write_inventory,
 )
-from tests.integration.test_deploy import write_inventory
 
 pytestmark = pytest.mark.integration
 
@@ -33,31 +36,6 @@ WINDOW = 20  # the lab's confirm window: short, so rollbacks happen within the t
 def legacy() -> Iterator[dict[str, str]]:
     with fresh_lab() as before:
         yield before
-
-
-def wait_until(predicate: object, timeout: float, what: str) -> float:
-    started = time.monotonic()
-    while time.monotonic() - started < timeout:
-        if predicate():  # type: ignore[operator]
-            return time.monotonic() - started
-        time.sleep(0.5)
-    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
-
-
-def answers() -> bool:
-    return (
-        subprocess.run(
-            [str(ROOT / "lab/ovslab"), "sw", "--", "ping", "-c1", "-W1", "192.0.2.10"],
-            capture_output=True,
-        ).returncode
-        == 0
-    )
-
-
-def cutover_status() -> str:
-    return hv(
-        "cat /var/lib/ovs-hypervisor/backups/*/cutover/status 2>/dev/null | tail -1", check=False
-    ).strip()
 
 
 def assert_as_before(legacy: dict[str, str]) -> None:

@@ -10,8 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.labctl import fresh_lab, hv, pyinfra
-from tests.integration.test_deploy import write_inventory
+from tests.integration.labctl import fresh_lab, hv, pyinfra, write_inventory
 
 pytestmark = pytest.mark.integration
 
