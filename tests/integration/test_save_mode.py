@@ -11,6 +11,7 @@ others restart). "Not rebooted" is read from libvirt (domstate reason `restored`
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,6 +24,7 @@ from tests.integration.labctl import (
     cutover_status,
     fresh_lab,
     hv,
+    lab,
     output_of,
     pyinfra,
     snapshot,
@@ -34,6 +36,43 @@ pytestmark = pytest.mark.integration
 
 RUNNING = ["vm-access", "vm-hybrid", "vm-multi", "vm-trunk"]
 WINDOW = 20
+LAB_DIR = Path(os.environ.get("OVSLAB_DIR", "/tmp/ovslab"))
+CONSOLES = LAB_DIR / "hv1" / "root" / "var" / "log" / "libvirt" / "qemu"
+
+
+def boots() -> dict[str, list[str]]:
+    """Per real lab guest, the boot ids it printed on its serial console (one line per boot,
+    the log is appended across boots). Empty while the lab's guests are firmware-only."""
+    out = {}
+    for name in RUNNING:
+        path = CONSOLES / f"{name}.console"
+        if path.exists():
+            text = path.read_text(errors="replace")
+            out[name] = re.findall(r"ovslab-guest: \S+ up, boot_id (\S+)", text)
+    return out
+
+
+def guest_addresses() -> dict[str, list[str]]:
+    """name -> its addresses on its VLANs ($OVSLAB_DIR/guests: name mac vlan mode addr/len)."""
+    out: dict[str, list[str]] = {}
+    path = LAB_DIR / "guests"
+    for line in path.read_text().splitlines() if path.exists() else []:
+        parts = line.split()
+        if len(parts) == 5 and parts[0] in RUNNING:
+            out.setdefault(parts[0], []).append(parts[4].split("/")[0])
+    return out
+
+
+def pings(address: str) -> bool:
+    """One ping from the switch namespace (through the address's VLAN gateway) answers."""
+    return lab("sw", "--", "ping", "-c1", "-W1", address, check=False).returncode == 0
+
+
+def assert_not_rebooted(before: dict[str, list[str]]) -> None:
+    now = boots()
+    assert now == before, (before, now)
+    for name, ids in now.items():
+        assert len(ids) == 1, (name, ids)  # booted once, when the lab came up
 
 
 @pytest.fixture(scope="module")
@@ -100,6 +139,7 @@ def test_unsaveable_domains_stop_the_run_before_any_domain_is_touched(
 def test_wrong_mgmt_vlan_rolls_back_and_resumes_saved_guests(
     legacy: dict[str, str], tmp_path: Path
 ) -> None:
+    booted = boots()
     inventory = write_inventory(
         tmp_path,
         {"ovs_hv_mgmt_vlan": 1011, "ovs_hv_mgmt_port": "vlan1234", "ovs_hv_confirm_window": WINDOW},
@@ -119,21 +159,29 @@ def test_wrong_mgmt_vlan_rolls_back_and_resumes_saved_guests(
         assert states[name] == "running (restored)", states
         assert all(b.startswith("bridge") for b in bridges_of(name)), name
     assert saved_images() == ""
+    assert_not_rebooted(booted)
 
 
 @pytest.fixture(scope="module")
 def migrated(legacy: dict[str, str]) -> str:
     """A save-mode migration (the default); returns its backup directory's name."""
     hv("rm -rf /var/lib/ovs-hypervisor/backups/*")
+    booted = boots()
     run = pyinfra()
     out = output_of(run)
     assert run.returncode == 0, out
     for name in RUNNING:
         assert f"Will redefine domain {name} (running: managed save" in out, out
+    assert_not_rebooted(booted)
     return hv("ls /var/lib/ovs-hypervisor/backups | tail -1").strip()
 
 
 def test_save_mode_migration_resumes_every_guest(migrated: str) -> None:
+    # Real guests answer on every VLAN address they have (tagged ones included, now that
+    # the trunk and hybrid NICs really are trunks), without having rebooted.
+    for name, addresses in guest_addresses().items():
+        for address in addresses:
+            wait_until(lambda a=address: pings(a), 30, f"{name} at {address}")
     states = domstates()
     for name in RUNNING:
         assert states[name] == "running (restored)", states
@@ -150,6 +198,7 @@ def test_save_mode_migration_resumes_every_guest(migrated: str) -> None:
 
 def test_day2_vlan_change_is_applied_live(migrated: str, tmp_path: Path) -> None:
     ids = domain_ids()
+    booted = boots()
     inventory = write_inventory(
         tmp_path,
         {
@@ -179,6 +228,10 @@ def test_day2_vlan_change_is_applied_live(migrated: str, tmp_path: Path) -> None
         "vlan_mode": "native-untagged",
     }
     assert "<tag id='1012'/>" in hv("virsh dumpxml --inactive vm-access")
+    assert_not_rebooted(booted)
+    # Its untagged address (a VLAN 1011 subnet) is no longer reachable from VLAN 1011.
+    for address in guest_addresses().get("vm-access", []):
+        assert not pings(address), address
     # The next run has nothing to do.
     again = pyinfra(inventory=inventory)
     assert again.returncode == 0 and domain_ids() == ids, output_of(again)
@@ -197,6 +250,7 @@ def test_rollback_deploy_resumes_guests_on_the_legacy_bridges(
     for name in RUNNING:
         assert states[name] == "running (restored)", states
     assert saved_images() == ""
+    assert all(len(ids) == 1 for ids in boots().values()), boots()
 
 
 def test_no_room_for_all_saves_one_and_restarts_the_others(
