@@ -171,3 +171,11 @@ def test_patch_then_vlan_change_differs_only_in_vlan() -> None:
     xml = AFTER["vm-trunk"]["xml"]
     new = patch_domain_xml(xml, "ovsbr0", {"52:54:00:aa:bb:02": {"vlan": 1011}})
     assert new != xml and "virtualport" in new
+
+
+def test_guests_that_tag_frames_are_restarted_not_saved() -> None:
+    domains = {"vm-access": legacy("vm-access")}
+    cfg = config(ovs_hv_domains={"vm-access": {"52:54:00:aa:bb:01": {"trunk": [1011, 1012]}}})
+    moves = plan_moves(cfg, "hv1", changes_for(cfg, domains), domains, free_bytes=10**12)
+    assert moves.restart == ["vm-access"] and moves.save == []
+    assert "52:54:00:aa:bb:01 carry tagged VLANs" in moves.fallbacks["vm-access"]
