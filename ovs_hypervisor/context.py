@@ -15,9 +15,10 @@ from pyinfra.api.exceptions import DeployError
 
 from ovs_hypervisor.bootguard import recovering_refusal
 from ovs_hypervisor.cutover import TO_START, CutoverPlan, cutover_script
+from ovs_hypervisor.domain_move import SAVE_DIR, DomainMoves, needs_free_space, plan_moves
 from ovs_hypervisor.facts.files import InterfacesFiles
 from ovs_hypervisor.facts.guard import CutoverGuard
-from ovs_hypervisor.facts.libvirt import LibvirtDomains
+from ovs_hypervisor.facts.libvirt import FreeBytes, LibvirtDomains
 from ovs_hypervisor.facts.net import FileText, Links
 from ovs_hypervisor.facts.ovs import OvsState
 from ovs_hypervisor.fastpath import plan_fast
@@ -48,12 +49,23 @@ class HostContext:
     cutover_script: str
     ovs_fix: list[str]
     restart_domains: list[str]
+    moves: DomainMoves
     backup_dir: str
     state_dir: str
     # the boot guard's record of a finished recovery, to report ({} if none)
     recovery: dict[str, str]
     # backup dir of an earlier run that was interrupted unconfirmed, without a reboot since
     interrupted: str | None
+
+    @property
+    def rollback_start(self) -> list[str]:
+        """What a rollback starts again: the stopped or saved ones and the live-updated ones."""
+        return sorted(set(self.restart_domains) | set(self.moves.live))
+
+    @property
+    def saved_domains(self) -> list[str]:
+        """What a rollback managed-saves again rather than destroying."""
+        return sorted(self.moves.save + self.moves.live)
 
     @property
     def changes(self) -> bool:
@@ -133,6 +145,11 @@ def _build(host: Any) -> HostContext:
     # files must not be dropped silently.
     old, sourced = interfaces_texts(host.name, host.get_fact(InterfacesFiles, path=INTERFACES))
     plan = plan_host(config, host.name, domains, links, old, sourced)
+    # Decided before any domain is touched: live VLAN update, managed save, or restart.
+    free = None
+    if needs_free_space(config, plan.changed_domains):
+        free = host.get_fact(FreeBytes, path=SAVE_DIR)
+    moves = plan_moves(config, host.name, plan.changed_domains, domains, free)
 
     interfaces = render_interfaces(config, host.name)
     sysctl = render_sysctl(config)
@@ -155,10 +172,9 @@ def _build(host: Any) -> HostContext:
     backup_dir = f"{config.backup_dir}/{RUN_ID}"
     state_dir = f"{backup_dir}/cutover"
     changed = plan.changed_domains
-    # Running now, or stopped by an interrupted earlier run: started again at the end.
-    restart = sorted(
-        {d.name for d in changed if d.running} | (set(guard["to_start"]) & set(domains))
-    )
+    # Stopped or saved now, or by an interrupted earlier run: started (or resumed) at the
+    # end.  Live-updated domains never stop.
+    restart = sorted(set(moves.save + moves.restart) | (set(guard["to_start"]) & set(domains)))
     script = cutover_script(
         config,
         CutoverPlan(
@@ -171,7 +187,9 @@ def _build(host: Any) -> HostContext:
             sysctl_path=config.sysctl_file,
             sysctl_staged=f"{config.sysctl_file}.ovs-hypervisor.new" if sysctl_changed else None,
             changed_domains=[d.name for d in changed],
-            restart_domains=restart,
+            # A rollback starts these again, saving (not destroying) the ones that can.
+            restart_domains=sorted(set(restart) | set(moves.live)),  # = rollback_start
+            saved_domains=sorted(moves.save + moves.live),  # = saved_domains
             window=config.confirm_window,
             fast=fast,
         ),
@@ -189,6 +207,7 @@ def _build(host: Any) -> HostContext:
         cutover_script=script,
         ovs_fix=ovs_fix,
         restart_domains=restart,
+        moves=moves,
         backup_dir=backup_dir,
         state_dir=state_dir,
         recovery=recovery if recovery.get("state") == "recovered" else {},

@@ -40,6 +40,9 @@ class CutoverPlan:
     sysctl_staged: str | None = None  # our new sysctl file, moved into place by the script
     changed_domains: list[str] = field(default_factory=list)  # rewired by this run
     restart_domains: list[str] = field(default_factory=list)  # were running: start on rollback
+    # Moved without a reboot (managed save, live VLAN update): a rollback managed-saves them
+    # again rather than destroying them, so their guests resume on the old bridges.
+    saved_domains: list[str] = field(default_factory=list)
     window: int = 120
     mode: str = "cutover"  # or "rollback": restore backup_dir and exit
     # Make-before-break steps (None: the classic ifdown-everything-then-ifup cutover).
@@ -81,6 +84,7 @@ def cutover_script(config: HostConfig, plan: CutoverPlan) -> str:
         "DELETE_DEVS": _words(plan.delete_devices),
         "CHANGED_DOMAINS": _words(plan.changed_domains),
         "RESTART_DOMAINS": _words(plan.restart_domains),
+        "SAVED_DOMAINS": _words(plan.saved_domains),
         "URI": q(config.libvirt_uri),
         "PENDING": q(PENDING),
         "FAST": "1" if plan.fast else "0",
@@ -102,4 +106,23 @@ def cutover_script(config: HostConfig, plan: CutoverPlan) -> str:
     }
     lines = ["#!/bin/sh", "# ovs-hypervisor cutover: generated header, then remote/cutover.sh"]
     lines += [f"{key}={value}" for key, value in header.items()]
+    lines += _domctl_file()
     return "\n".join(lines) + "\n" + script_source("cutover.sh")
+
+
+_DOMCTL_EOF = "OVS_HV_DOMCTL_EOF"
+
+
+def _domctl_file() -> list[str]:
+    """Header lines writing domctl.py into the backup directory: the rollback restores the
+    domains (and rewires their managed save images) with it, and so can a later recovery
+    that finds the backup directory (the host has no copy of this package)."""
+    source = script_source("domctl.py")
+    if _DOMCTL_EOF in source:
+        raise ValueError(f"domctl.py must not contain {_DOMCTL_EOF}")
+    return [
+        'DOMCTL="$BACKUP/domctl.py"',
+        f'mkdir -p "$BACKUP" && cat > "$DOMCTL" <<\'{_DOMCTL_EOF}\'',
+        source.rstrip("\n"),
+        _DOMCTL_EOF,
+    ]

@@ -219,6 +219,11 @@ class HostConfig(BaseModel):
     extra_interfaces: StrictStr = ""
     stop_timeout: Annotated[StrictInt, Field(ge=1, le=3600)] = 60
     destroy_on_timeout: StrictBool = False
+    # How running domains whose wiring changes are moved: "save" = managed save (RAM to
+    # disk), rewire, resume after the cutover, the guest never reboots; "restart" = ACPI
+    # shutdown + start.  A domain that cannot be saved falls back as save_fallback says.
+    domain_move: Literal["save", "restart"] = "save"
+    save_fallback: Literal["restart", "stop"] = "restart"
     # Seconds the host waits for the controller to confirm a cutover before it rolls back.
     confirm_window: Annotated[StrictInt, Field(ge=15, le=3600)] = 120
     # "fast": make before break (prepare, short gap, bookkeeping after); "classic": ifdown
@@ -819,6 +824,9 @@ _FIX: dict[str, str] = {
     "extra_interfaces": "write the extra stanzas as one (multi-line) string",
     "stop_timeout": "use a whole number of seconds, 1-3600 (default 60)",
     "destroy_on_timeout": "use True or False (Python booleans, not strings)",
+    "domain_move": "use 'save' (managed save, guests resume without rebooting) or 'restart'",
+    "save_fallback": "use 'restart' (restart a domain that cannot be saved) or 'stop' (stop "
+    "the run)",
     "confirm_window": "use a whole number of seconds, 15-3600 (default 120)",
     "cutover_mode": "use 'fast' (make before break, the default) or 'classic'",
     "libvirt_uri": "write the URI as a string, e.g. 'qemu:///system'",

@@ -115,11 +115,13 @@ def plan_domains(
         except ValueError as exc:
             raise HostDataError(host, [f"domain {name}: {exc}"]) from None
         if new_xml != xml and not info.get("persistent", True):
-            # Stopping a transient domain deletes it: it could never be started again.
+            # Stopping a transient domain deletes it, and libvirt's managed save needs a
+            # persistent one: neither way of moving it can bring it back.
             raise HostDataError(
                 host,
                 [
-                    f"domain {name} is transient (not defined): stopping it would delete it; "
+                    f"domain {name} is transient (not defined): it cannot be saved (managed "
+                    "save needs a defined domain) and stopping it would delete it; "
                     f"fix: `virsh dumpxml {name} > {name}.xml && virsh define {name}.xml` first"
                 ],
             )

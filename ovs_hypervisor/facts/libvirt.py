@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 from typing import Any
 
 from pyinfra.api.command import QuoteString, StringCommand
@@ -34,3 +35,20 @@ class LibvirtDomains(FactBase[dict[str, dict[str, Any]]]):
         if not isinstance(data, dict):
             raise FactProcessError("domctl dump: expected a JSON object")
         return data
+
+
+class FreeBytes(FactBase[int | None]):
+    """
+    Bytes free to root on the filesystem that holds ``path`` (or its nearest existing
+    parent), e.g. libvirt's managed save directory: ``83583275008``; None if unreadable.
+    """
+
+    def command(self, path: str) -> StringCommand:
+        return StringCommand(
+            "p=" + shlex.quote(path) + ';while [ ! -d "$p" ]; do p=$(dirname "$p"); done;'
+            "df -PB1 \"$p\" | awk 'NR==2 {print $4}'"
+        )
+
+    def process(self, output: list[str]) -> int | None:
+        text = "".join(output).strip()
+        return int(text) if text.isdigit() else None

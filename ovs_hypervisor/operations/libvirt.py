@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Generator
 from typing import Any
 
+from pyinfra import logger
 from pyinfra.api.command import QuoteString, StringCommand
+from pyinfra.api.exceptions import OperationValueError
 from pyinfra.api.operation import operation
 from pyinfra.context import host
 
@@ -22,10 +24,12 @@ def domains_stopped(
     timeout: int = 60,
     destroy: bool = False,
     uri: str = DEFAULT_LIBVIRT_URI,
+    saved: list[str] | None = None,
 ) -> Generator[Any, None, None]:
     """
-    Stop domains gracefully (ACPI), all at once; never suspend. After ``timeout``, destroy
-    the ones still running only if allowed, else fail naming them (none is destroyed).
+    Stop domains gracefully (ACPI), all at once. After ``timeout``, destroy the ones still
+    running only if allowed, else fail naming them (none is destroyed). Domains moved by
+    managed save (``domain_interfaces(move="save")``) are not stopped here, only remembered.
 
     + domains: the running libvirt domains to stop
     + to_start: file on the host listing what to start again, until ``domains_started`` did
@@ -33,6 +37,7 @@ def domains_stopped(
     + timeout: seconds to wait for the guests to shut down
     + destroy: pull the plug on guests that ignore the request
     + uri: libvirt connection URI on the host
+    + saved: domains the following operations managed-save (written to ``to_start`` first)
 
     **Example:**
 
@@ -43,7 +48,7 @@ def domains_stopped(
             remember=["vm1", "vm2"], timeout=60,
         )
     """
-    if not domains:
+    if not domains and not saved:
         host.noop("no running domain needs to stop")
         return
     # Written first: a run killed from here on still knows what to start again.
@@ -55,11 +60,20 @@ def domains_stopped(
         ">",
         QuoteString(to_start),
     )
+    if not domains:
+        return
     args: list[str | QuoteString] = ["stop", *(QuoteString(d) for d in domains)]
     args += ["--timeout", str(timeout), "--uri", QuoteString(uri)]
     if destroy:
         args.append("--destroy")
     yield domctl_command(*args)
+
+
+_MOVES = {
+    "define": "",
+    "save": " (running: managed save, guest RAM to disk; resumed after the cutover, no reboot)",
+    "live": " and update its running NICs' VLANs live (no restart)",
+}
 
 
 @operation()
@@ -69,22 +83,38 @@ def domain_interfaces(
     new_xml: str,
     backup_dir: str,
     uri: str = DEFAULT_LIBVIRT_URI,
+    move: str = "define",
 ) -> Generator[Any, None, None]:
     """
-    Redefine a domain with its patched XML, backing up the current definition first.
+    Redefine a domain with its patched XML, backing up the current definition first (a
+    managed save image is rewired with it).
 
     + domain: the libvirt domain
     + old_xml: its current persistent XML (from the LibvirtDomains fact)
     + new_xml: the XML to define (from patch_domain_xml)
     + backup_dir: this run's backup directory; the old XML goes to ``<name>.xml`` there
     + uri: libvirt connection URI on the host
+    + move: ``define`` (a stopped domain), ``save`` (managed-save the running domain first)
+      or ``live`` (only VLANs change: update the running NICs, the guest keeps running)
+
+    **Example:**
+
+    .. code:: python
+
+        libvirt.domain_interfaces(
+            domain="vm1", old_xml=old, new_xml=new, backup_dir="/var/lib/x/run", move="save",
+        )
     """
+    if move not in _MOVES:
+        raise OperationValueError(f"move must be one of {', '.join(_MOVES)}, not {move!r}")
     if old_xml == new_xml:
         host.noop(f"domain {domain} is already wired as the data says")
         return
     log_diff(f"domain {domain}", old_xml, new_xml, verb="redefine")
+    if _MOVES[move]:
+        host.log(f"Domain {domain}:{_MOVES[move]}", logger.info)
     yield domctl_command(
-        "define",
+        "update" if move == "live" else move,
         QuoteString(domain),
         "--backup-dir",
         QuoteString(backup_dir),

@@ -105,6 +105,8 @@ def backed_up(
     installs: list[str] | None = None,
     run_env: str = "",
     restart_domains: list[str] | None = None,
+    saved_domains: list[str] | None = None,
+    domctl: str = "",
     marker: str = "",
 ) -> Generator[Any, None, None]:
     """
@@ -123,6 +125,9 @@ def backed_up(
       a rollback restores or removes them
     + run_env: ``run.env``, the paths the boot guard restores (bootguard.run_env)
     + restart_domains: domains to start again if the run is rolled back
+    + saved_domains: domains the run moves by managed save (a rollback saves them again)
+    + domctl: source of remote/domctl.py, kept in the backup: a boot-time recovery restores the
+      domains (and rewires their managed save images) with it
     + marker: written last, naming ``backup_dir``, unless an unconfirmed earlier run's marker
       is there: from now on a boot restores the backup unless the run is confirmed
     """
@@ -187,6 +192,9 @@ def backed_up(
     if run_env:
         yield atomic_write(f"{backup_dir}/run.env", run_env, mode="0600")
     yield atomic_write(f"{backup_dir}/restart-domains", " ".join(restart_domains or []) + "\n")
+    yield atomic_write(f"{backup_dir}/saved-domains", " ".join(saved_domains or []) + "\n")
+    if domctl:
+        yield atomic_write(f"{backup_dir}/domctl.py", domctl)
     if marker:
         m = QuoteString(marker)
         yield StringCommand(

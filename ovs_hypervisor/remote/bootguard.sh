@@ -142,12 +142,18 @@ late() {
     i=0
     while [ -e "$VAR/test-hold-recovery" ] && [ $i -lt 1200 ]; do sleep 0.5; i=$((i + 1)); done
     log "re-defining the domains' previous XML"
-    for x in "$BACKUP"/*.xml; do
-        [ -e "$x" ] || continue
-        name=$(basename "$x" .xml)
-        virsh -q -c "$URI" destroy "$name" >/dev/null 2>&1 || true
-        virsh -q -c "$URI" define "$x" >/dev/null || log "could not re-define $name"
-    done
+    # domctl (kept in the backup by the deploy) also rewires managed save images, so that a
+    # guest saved by the run resumes on the old bridges; plain virsh where it is missing.
+    # shellcheck disable=SC2046
+    if ! { [ -e "$BACKUP/domctl.py" ] && python3 "$BACKUP/domctl.py" restore --backup-dir "$BACKUP" \
+        --uri "$URI" --stop --save $(cat "$BACKUP/saved-domains" 2>/dev/null); }; then
+        for x in "$BACKUP"/*.xml; do
+            [ -e "$x" ] || continue
+            name=$(basename "$x" .xml)
+            virsh -q -c "$URI" destroy "$name" >/dev/null 2>&1 || true
+            virsh -q -c "$URI" define "$x" >/dev/null || log "could not re-define $name"
+        done
+    fi
     for name in $(cat "$BACKUP/boot-autostart" 2>/dev/null); do
         virsh -q -c "$URI" autostart "$name" >/dev/null || log "could not mark $name autostart"
     done

@@ -9,7 +9,7 @@
 #
 # Variables (from the header): MODE STATE BACKUP IFACES STAGED SYSCTL SYSCTL_STAGED BRIDGE MGMT_PORT
 # MGMT_ADDR MGMT_VLAN DATAPATH GATEWAY IPV6_ON WINDOW DOWN_OLD DELETE_DEVS CHANGED_DOMAINS
-# RESTART_DOMAINS URI PENDING GUARD FAST MGMT_IP MGMT_NETMASK MGMT_BROADCAST PREP_OVS PREP_UP
+# RESTART_DOMAINS SAVED_DOMAINS URI PENDING DOMCTL GUARD FAST MGMT_IP MGMT_NETMASK MGMT_BROADCAST PREP_OVS PREP_UP
 # GAP_DEL GAP_FLUSH GAP_ADDR_DEL GAP_OVS GAP_UP FORGET DOWN_AFTER FAILPOINT_FILE.  FAST=1: make
 # before break (apply_fast, see ovs_hypervisor/fastpath.py); FAST=0: the classic ifdown/ifup.
 # MODE=rollback restores $BACKUP and exits (rollback.py).
@@ -32,8 +32,10 @@ if [ "$MODE" = rollback ]; then
     # Standalone rollback of an earlier run: what it rewired and what was running then.
     CHANGED_DOMAINS=$(for x in "$BACKUP"/*.xml; do [ -e "$x" ] && basename "$x" .xml; done)
     RESTART_DOMAINS=$(cat "$BACKUP/restart-domains" 2>/dev/null || true)
+    SAVED_DOMAINS=$(cat "$BACKUP/saved-domains" 2>/dev/null || true)
 else
     echo "$RESTART_DOMAINS" > "$BACKUP/restart-domains.tmp" && mv -f "$BACKUP/restart-domains.tmp" "$BACKUP/restart-domains"
+    echo "$SAVED_DOMAINS" > "$BACKUP/saved-domains.tmp" && mv -f "$BACKUP/saved-domains.tmp" "$BACKUP/saved-domains"
 fi
 
 announce() {  # $1: device holding the management address
@@ -185,10 +187,16 @@ apply() {
 rollback() {
     status rolling-back
     step "rollback from $BACKUP"
-    for d in $CHANGED_DOMAINS; do virsh -q -c "$URI" destroy "$d" >/dev/null 2>&1 || true; done
-    for x in "$BACKUP"/*.xml; do
-        if [ -e "$x" ]; then virsh -q -c "$URI" define "$x" >/dev/null || echo "could not re-define $x"; fi
-    done
+    # domctl: managed-save (else destroy) the running ones, re-define the backups, rewire
+    # saved images to them; "start" below then resumes saved guests on the old bridges.
+    # shellcheck disable=SC2086
+    if ! python3 "$DOMCTL" restore --backup-dir "$BACKUP" --uri "$URI" --stop --save $SAVED_DOMAINS; then
+        echo "domctl restore failed; destroying and re-defining with virsh"
+        for d in $CHANGED_DOMAINS; do virsh -q -c "$URI" destroy "$d" >/dev/null 2>&1 || true; done
+        for x in "$BACKUP"/*.xml; do
+            if [ -e "$x" ]; then virsh -q -c "$URI" define "$x" >/dev/null || echo "could not re-define $x"; fi
+        done
+    fi
     step "take the new network down"
     ifdown --force --allow="$BRIDGE" -a || true
     ifdown --force --allow=ovs -a || true

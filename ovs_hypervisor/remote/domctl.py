@@ -6,24 +6,35 @@ stdlib + python3-libvirt only, Python >= 3.9 (Debian 11).
   dump    [--uri URI]                            every domain, running or defined-only
   stop    NAME... --timeout S [--destroy] [--uri] ACPI shutdown all, wait, optionally destroy
   define  NAME --backup-dir DIR [--uri URI]      new XML on stdin; back up the old first
-  start   NAME [--uri URI]                       start if not running
-  restore --backup-dir DIR [NAME ...] [--uri]    re-define NAME.xml backups (rollback)
+                                                 (a managed save image is rewired too)
+  save    NAME --backup-dir DIR [--uri URI]      back up, managed-save (RAM to disk), then
+                                                 define the new XML on stdin
+  update  NAME --backup-dir DIR [--uri URI]      running domain, only <vlan> changes: update
+                                                 its NICs live, then define the new XML
+  start   NAME [--uri URI]                       start if not running (restores a saved one)
+  restore --backup-dir DIR [NAME ...] [--stop [--save NAME ...]] [--uri]
+                                                 rollback: re-define NAME.xml backups and
+                                                 rewire their saved images; --stop first
+                                                 stops running ones (managed-saves the
+                                                 --save ones, destroys the rest)
 
-A result is one JSON document on stdout; messages go to stderr. Never suspends a domain:
-a suspended/saved guest whose bridge vanished cannot be resumed.
+A result is one JSON document on stdout; messages go to stderr. Never suspends a domain
+with virDomainSuspend. A managed save image carries its own copy of the domain XML: every
+define rewires it too, so a saved guest always resumes onto the bridges its definition names.
 
 Exit codes:
   0  done
   1  bad usage or input (unknown domain, name mismatch, unparsable XML)
   2  libvirt unreachable (or python3-libvirt and virsh both missing)
   3  domain did not stop in time (or is paused) and --destroy was not given
-  4  libvirt refused an operation (shutdown, destroy, define, start)
+  4  libvirt refused an operation (shutdown, destroy, save, define, update, start)
   5  backup or restore file problem (restore still re-defines what it can)
 """
 
 from __future__ import annotations
 
 import argparse
+import copy
 import json
 import os
 import subprocess
@@ -31,6 +42,7 @@ import sys
 import time
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
+from io import StringIO as _StringIO
 from typing import Any
 
 try:
@@ -279,9 +291,172 @@ def define(conn: Any, name: str, xml: str, backup_dir: str) -> dict[str, Any]:
         "result": "defined",
         "backup": backup,
         "backup_created": created,
+        "image_rewired": rewire_image(dom, name, xml),
         # What libvirt stored: it drops elements it does not know, so callers re-check.
         "xml": dom.XMLDesc(libvirt.VIR_DOMAIN_XML_INACTIVE),
     }
+
+
+# --------------------------------------------------------------------------- NIC wiring
+
+# What connects a NIC to the network (besides <interface type=...>); everything else in the
+# element (model, address, alias, target) is the guest's hardware and stays as it is.
+WIRING = ("source", "virtualport", "vlan")
+
+
+def _parse_keep_prefixes(xml: str) -> ET.Element:
+    """Parse, registering the document's namespace prefixes (qemu:commandline survives)."""
+    try:
+        for _event, (prefix, uri) in ET.iterparse(_StringIO(xml), events=("start-ns",)):
+            if prefix:
+                ET.register_namespace(prefix, uri)
+        return ET.fromstring(xml)
+    except ET.ParseError as exc:
+        raise DomctlError(1, f"XML does not parse: {exc}") from None
+
+
+def _nics(root: ET.Element) -> dict[str, ET.Element]:
+    out: dict[str, ET.Element] = {}
+    for iface in root.findall("./devices/interface"):
+        mac = iface.find("mac")
+        if mac is not None and mac.get("address"):
+            out[mac.get("address", "").lower()] = iface
+    return out
+
+
+def _vlan_sig(iface: ET.Element) -> Any:
+    vlan = iface.find("vlan")
+    if vlan is None:
+        return None
+    tags = tuple((t.get("id"), t.get("nativeMode")) for t in vlan.findall("tag"))
+    return (vlan.get("trunk") == "yes", tags)
+
+
+def _wiring_sig(iface: ET.Element) -> Any:
+    src = iface.find("source")
+    port = iface.find("virtualport")
+    return (
+        iface.get("type"),
+        tuple(sorted(src.attrib.items())) if src is not None else None,
+        port.get("type") if port is not None else None,
+        _vlan_sig(iface),
+    )
+
+
+def rewire_nics(target_xml: str, source_xml: str) -> tuple[str, list[str]]:
+    """Give each NIC of target_xml the wiring (type, <source>, <virtualport>, <vlan>) of the
+    NIC with the same MAC in source_xml.  Returns (new XML, MACs changed).
+
+    Used on a managed save image's XML, which libvirt keeps apart from the persistent
+    definition: the guest resumes with the image's NICs, so they must name the same bridge.
+    """
+    target = _parse_keep_prefixes(target_xml)
+    wanted = _nics(_parse_keep_prefixes(source_xml))
+    changed: list[str] = []
+    for mac, iface in _nics(target).items():
+        src = wanted.get(mac)
+        if src is None or _wiring_sig(src) == _wiring_sig(iface):
+            continue
+        children = list(iface)
+        old = [c for c in children if c.tag in WIRING]
+        at = children.index(old[0]) if old else 1  # after <mac> by default
+        for child in old:
+            iface.remove(child)
+        for offset, child in enumerate(c for c in src if c.tag in WIRING):
+            iface.insert(at + offset, copy.deepcopy(child))
+        iface.set("type", src.get("type", "bridge"))
+        changed.append(mac)
+    if not changed:
+        return target_xml, []
+    return ET.tostring(target, encoding="unicode"), changed
+
+
+def rewire_image(dom: Any, name: str, xml: str) -> list[str]:
+    """If the domain has a managed save image, rewire its NICs like ``xml``; MACs changed."""
+    if not dom.hasManagedSaveImage(0):
+        return []
+    try:
+        image = dom.managedSaveGetXMLDesc(libvirt.VIR_DOMAIN_SAVE_IMAGE_XML_SECURE)
+    except libvirt.libvirtError as exc:
+        raise DomctlError(4, f"cannot read the saved image of {name}: {exc}") from None
+    new_image, changed = rewire_nics(image, xml)
+    if changed:
+        try:
+            dom.managedSaveDefineXML(new_image, 0)
+        except libvirt.libvirtError as exc:
+            raise DomctlError(
+                4, f"libvirt refused the rewired saved image of {name}: {exc}"
+            ) from None
+    return changed
+
+
+# --------------------------------------------------------------------------- save
+
+
+def save(conn: Any, name: str, xml: str, backup_dir: str) -> dict[str, Any]:
+    """Managed save (the guest's RAM to disk, it stops without rebooting), then define the
+    new XML, which rewires the saved image: ``start`` resumes the guest on the new wiring."""
+    if _xml_name(xml) != name:
+        raise DomctlError(1, f"XML on stdin is for domain {_xml_name(xml)!r}, not {name!r}")
+    dom = _lookup(conn, name)
+    state = _state_name(dom.state()[0])
+    seconds = 0.0
+    if state == "paused":
+        raise DomctlError(4, f"domain {name} is paused; resume it or stop it by hand first")
+    if state == "running":
+        # Backed up first: the definition must be recoverable whatever happens next.
+        write_backup(backup_dir, name, dom.XMLDesc(libvirt.VIR_DOMAIN_XML_INACTIVE))
+        t0 = time.monotonic()
+        try:
+            dom.managedSave(0)
+        except libvirt.libvirtError as exc:
+            raise DomctlError(
+                4, f"managed save of {name} failed (it keeps running): {exc}"
+            ) from None
+        seconds = round(time.monotonic() - t0, 2)
+    result = define(conn, name, xml, backup_dir)
+    result.update(result="saved" if state == "running" else "defined", seconds=seconds)
+    return result
+
+
+# --------------------------------------------------------------------------- update
+
+
+def update(conn: Any, name: str, xml: str, backup_dir: str) -> dict[str, Any]:
+    """A running domain whose NICs only change VLANs: update each such NIC live (libvirt
+    re-tags its OVS port), then define the new XML.  The guest keeps running."""
+    if _xml_name(xml) != name:
+        raise DomctlError(1, f"XML on stdin is for domain {_xml_name(xml)!r}, not {name!r}")
+    dom = _lookup(conn, name)
+    updated: list[str] = []
+    if dom.isActive():
+        live = _nics(_parse_keep_prefixes(dom.XMLDesc(0)))
+        for mac, want in _nics(_parse_keep_prefixes(xml)).items():
+            have = live.get(mac)
+            if have is None or _vlan_sig(have) == _vlan_sig(want):
+                continue
+            if _wiring_sig(have)[:3] != _wiring_sig(want)[:3]:
+                raise DomctlError(
+                    1, f"domain {name}: NIC {mac} changes more than its VLANs; restart it instead"
+                )
+            nic = copy.deepcopy(have)
+            for old in nic.findall("vlan"):
+                nic.remove(old)
+            vlan = want.find("vlan")
+            if vlan is not None:
+                nic.append(copy.deepcopy(vlan))
+            try:
+                dom.updateDeviceFlags(
+                    ET.tostring(nic, encoding="unicode"), libvirt.VIR_DOMAIN_AFFECT_LIVE
+                )
+            except libvirt.libvirtError as exc:
+                raise DomctlError(
+                    4, f"live VLAN update of {name} NIC {mac} failed: {exc}"
+                ) from None
+            updated.append(mac)
+    result = define(conn, name, xml, backup_dir)
+    result.update(result="updated", live=updated)
+    return result
 
 
 # --------------------------------------------------------------------------- start
@@ -305,15 +480,33 @@ def start(conn: Any, name: str) -> dict[str, Any]:
 # --------------------------------------------------------------------------- restore
 
 
-def restore(conn: Any, backup_dir: str, names: list[str]) -> tuple[dict[str, Any], int]:
-    """Re-define each NAME.xml (all *.xml in DIR when no names). Best effort: goes on
-    after a failure, reports it, and returns exit code 5 (file) or 4 (libvirt)."""
+def restore(
+    conn: Any,
+    backup_dir: str,
+    names: list[str],
+    save_names: list[str] | None = None,
+    stop: bool = False,
+) -> tuple[dict[str, Any], int]:
+    """Roll domains back to their NAME.xml backups (all *.xml in DIR when no names).
+
+    With ``stop``, a running domain is stopped first: managed-saved when listed in
+    ``save_names`` (its RAM survives; destroyed only if the save fails), destroyed
+    otherwise (without, it keeps running on its old wiring until restarted).  Then the backup is
+    re-defined and a managed save image rewired to it, so ``start`` resumes the guest on the
+    old bridges.  Best effort: goes on after a failure, reports it, and returns exit code 5
+    (file) or 4 (libvirt).  The one place both rollback paths (the cutover's and a boot-time
+    recovery) restore domains from.
+    """
+    to_save = set(save_names or ())
     if not names:
         try:
             names = sorted(f[:-4] for f in os.listdir(backup_dir) if f.endswith(".xml"))
         except OSError as exc:
             raise DomctlError(5, f"cannot read backup dir {backup_dir}: {exc}") from None
     restored: list[str] = []
+    saved: list[str] = []
+    destroyed: list[str] = []
+    images: dict[str, list[str]] = {}
     failed: dict[str, str] = {}
     code = 0
     for name in names:
@@ -326,16 +519,53 @@ def restore(conn: Any, backup_dir: str, names: list[str]) -> tuple[dict[str, Any
                 raise DomctlError(5, f"cannot read backup {path}: {exc}") from None
             if _xml_name(xml) != name:
                 raise DomctlError(5, f"backup {path} is not for domain {name}")
+            if stop:
+                _stop_for_restore(conn, name, name in to_save, saved, destroyed)
             try:
-                conn.defineXML(xml)
+                dom = conn.defineXML(xml)
             except libvirt.libvirtError as exc:
                 raise DomctlError(4, f"libvirt refused backup of {name}: {exc}") from None
             restored.append(name)
+            changed = rewire_image(dom, name, xml)
+            if changed:
+                images[name] = changed
         except DomctlError as exc:
             print(str(exc), file=sys.stderr)
             failed[name] = str(exc)
             code = max(code, exc.code)
-    return {"result": "restored", "restored": restored, "failed": failed}, code
+    result = {
+        "result": "restored",
+        "restored": restored,
+        "saved": saved,
+        "destroyed": destroyed,
+        "images_rewired": images,
+        "failed": failed,
+    }
+    return result, code
+
+
+def _stop_for_restore(
+    conn: Any, name: str, try_save: bool, saved: list[str], destroyed: list[str]
+) -> None:
+    try:
+        dom = conn.lookupByName(name)
+    except libvirt.libvirtError:
+        return  # undefined meanwhile: the backup defines it again
+    if not dom.isActive():
+        return
+    if try_save:
+        try:
+            dom.managedSave(0)
+            saved.append(name)
+            return
+        except libvirt.libvirtError as exc:
+            print(f"managed save of {name} failed, destroying it: {exc}", file=sys.stderr)
+    try:
+        dom.destroy()
+        destroyed.append(name)
+    except libvirt.libvirtError as exc:
+        if dom.isActive():
+            raise DomctlError(4, f"destroy of {name} failed: {exc}") from None
 
 
 # --------------------------------------------------------------------------- main
@@ -363,9 +593,15 @@ def _parser() -> argparse.ArgumentParser:
     d.add_argument("--backup-dir", required=True)
     st = sub.add_parser("start", parents=[common])
     st.add_argument("name")
+    for cmd in ("save", "update"):
+        sv = sub.add_parser(cmd, parents=[common])
+        sv.add_argument("name")
+        sv.add_argument("--backup-dir", required=True)
     r = sub.add_parser("restore", parents=[common])
     r.add_argument("names", nargs="*")
     r.add_argument("--backup-dir", required=True)
+    r.add_argument("--stop", action="store_true", help="stop running domains first")
+    r.add_argument("--save", nargs="*", default=[], help="with --stop: managed-save these")
     return p
 
 
@@ -397,9 +633,13 @@ def run(argv: list[str]) -> tuple[Any, int]:
             return (many[0] if len(many) == 1 else many), 0
         if args.cmd == "define":
             return define(conn, args.name, sys.stdin.read(), args.backup_dir), 0
+        if args.cmd == "save":
+            return save(conn, args.name, sys.stdin.read(), args.backup_dir), 0
+        if args.cmd == "update":
+            return update(conn, args.name, sys.stdin.read(), args.backup_dir), 0
         if args.cmd == "start":
             return start(conn, args.name), 0
-        return restore(conn, args.backup_dir, args.names)
+        return restore(conn, args.backup_dir, args.names, args.save, args.stop)
     finally:
         conn.close()
 

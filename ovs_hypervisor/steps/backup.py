@@ -10,6 +10,7 @@ from ovs_hypervisor import bootguard
 from ovs_hypervisor.context import INTERFACES, STAGED, TO_START, get_context
 from ovs_hypervisor.operations import boot as boot_ops
 from ovs_hypervisor.operations import network
+from ovs_hypervisor.remote import script_source
 
 
 @deploy("backup")
@@ -35,6 +36,8 @@ def backup() -> None:
             uri=ctx.config.libvirt_uri,
             to_start=TO_START,
         ),
-        restart_domains=ctx.restart_domains,
+        restart_domains=ctx.rollback_start,
+        saved_domains=ctx.saved_domains,
+        domctl=script_source("domctl.py"),
         marker=bootguard.MARKER,
     )

@@ -21,7 +21,12 @@ def test_hung_guest_stops_the_run_and_is_not_destroyed(
     assert guest("vm-access", "hang") == "ok"
     before = hv("virsh dumpxml --inactive vm-access")
     inventory = write_inventory(
-        tmp_path, {"ovs_hv_stop_timeout": 2, "ovs_hv_destroy_on_timeout": False}
+        tmp_path,
+        {
+            "ovs_hv_domain_move": "restart",
+            "ovs_hv_stop_timeout": 2,
+            "ovs_hv_destroy_on_timeout": False,
+        },
     )
     run = pyinfra(inventory=inventory)
     out = run.stdout + run.stderr
