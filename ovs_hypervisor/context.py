@@ -8,7 +8,9 @@ before executing anything, so a HostDataError here stops the run with the hosts 
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from pyinfra.api.exceptions import DeployError
@@ -19,8 +21,9 @@ from ovs_hypervisor.facts.guard import CutoverGuard
 from ovs_hypervisor.facts.libvirt import LibvirtDomains
 from ovs_hypervisor.facts.net import FileText, Links
 from ovs_hypervisor.facts.ovs import OvsState
+from ovs_hypervisor.host_data import HOST_DATA_DIR, host_config
 from ovs_hypervisor.interfaces import parse_interfaces
-from ovs_hypervisor.model import HostConfig, HostDataError, load_host_config
+from ovs_hypervisor.model import HostConfig, HostDataError
 from ovs_hypervisor.plan import HostPlan, plan_host
 from ovs_hypervisor.reconcile import reconcile_args, structural_gaps
 from ovs_hypervisor.render import render_interfaces, render_sysctl
@@ -65,10 +68,15 @@ class HostContext:
 _CONTEXTS: dict[str, HostContext] = {}
 
 
-def build_context(host: Any) -> HostContext:
-    """Validate this host's data against its facts and plan the run (raises DeployError)."""
+def build_context(
+    host: Any, host_data: str | Path = HOST_DATA_DIR, data: Mapping[str, Any] | None = None
+) -> HostContext:
+    """Validate this host's data against its facts and plan the run (raises DeployError).
+
+    ``host_data``: the directory of host data files; ``data``: the caller's data defaults.
+    """
     try:
-        ctx = _build(host)
+        ctx = _build(host, host_config(host, host_data, data))
     except HostDataError as exc:
         raise DeployError(str(exc)) from None
     _CONTEXTS[host.name] = ctx
@@ -81,8 +89,7 @@ def get_context(host: Any) -> HostContext:
     return _CONTEXTS[host.name]
 
 
-def _build(host: Any) -> HostContext:
-    config = load_host_config(host.name, host.data.dict())
+def _build(host: Any, config: HostConfig) -> HostContext:
     ovs = host.get_fact(OvsState)
     if ovs["error"]:
         raise HostDataError(

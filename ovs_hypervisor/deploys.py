@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import difflib
 import time
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, cast
 
@@ -39,12 +40,17 @@ from ovs_hypervisor.facts.discovery import LegacyNetwork
 from ovs_hypervisor.facts.guard import CutoverGuard
 from ovs_hypervisor.facts.libvirt import LibvirtDomains
 from ovs_hypervisor.host_data import (
+    HOST_DATA_DIR,
+    data_defaults,
+    data_layers,
+    host_config,
     host_data_dir,
+    merge_layers,
     merged_data,
     previous_host_data,
     write_host_data,
 )
-from ovs_hypervisor.model import PREFIX, HostDataError, load_host_config
+from ovs_hypervisor.model import PREFIX, HostConfig, HostDataError
 from ovs_hypervisor.operations import network, ovs
 from ovs_hypervisor.steps.boot import boot
 from ovs_hypervisor.steps.confirm import confirm
@@ -55,7 +61,7 @@ from ovs_hypervisor.steps.packages import packages
 from ovs_hypervisor.steps.validate import validate
 from ovs_hypervisor.steps.verify import verify as verify_step
 
-__all__ = ["discover", "migrate", "rollback", "verify"]
+__all__ = ["DATA_DEFAULTS", "discover", "migrate", "rollback", "verify"]
 
 # Order keeps VMs recoverable: validate (no change) -> packages -> back up, stage and validate
 # the new interfaces file -> stop and rewire affected domains -> cut over (commit-confirmed,
@@ -63,35 +69,48 @@ __all__ = ["discover", "migrate", "rollback", "verify"]
 STEPS = (validate, packages, interfaces, domains, cutover, boot, verify_step, confirm)
 
 
-@deploy("Migrate to Open vSwitch")
-def migrate() -> None:
+# The package defaults of every key (also what ``data_layers`` applies lowest).
+DATA_DEFAULTS = data_defaults()
+
+Data = Mapping[str, Any] | None
+
+
+@deploy("Migrate to Open vSwitch", data_defaults=DATA_DEFAULTS)
+def migrate(host_data: str | Path = HOST_DATA_DIR, data: Data = None) -> None:
     """Migrate the host onto Open vSwitch.  Without the final confirmation the host restores
-    the previous network and domains by itself."""
-    for step in STEPS:
+    the previous network and domains by itself.
+
+    + host_data: directory of ``<host>.py`` host data files (discovery writes them there)
+    + data: ``ovs_hv_*`` defaults of the caller (below the inventory, above the package's)
+    """
+    validate(host_data=host_data, data=data)
+    for step in STEPS[1:]:
         step()
 
 
-def _config() -> Any:
+def _config(host_data: str | Path, data: Data) -> HostConfig:
     try:
-        return load_host_config(host.name, merged_data(host))
+        return host_config(host, host_data, data)
     except HostDataError as exc:
         raise DeployError(str(exc)) from None
 
 
-@deploy("Verify Open vSwitch")
-def verify() -> None:
+@deploy("Verify Open vSwitch", data_defaults=DATA_DEFAULTS)
+def verify(host_data: str | Path = HOST_DATA_DIR, data: Data = None) -> None:
     """Verify the switch, links and VM ports against the data; read-only (see docs/verify.md)."""
     ovs.verified(
         name="Verify the switch against the data",
-        config=_config(),
-        json_path=ovs.report_path(merged_data(host)),
+        config=_config(host_data, data),
+        json_path=ovs.report_path(merged_data(host, host_data, data)),
     )
 
 
-@deploy("Roll back")
-def rollback(backup: str | None = None) -> None:
+@deploy("Roll back", data_defaults=DATA_DEFAULTS)
+def rollback(
+    backup: str | None = None, host_data: str | Path = HOST_DATA_DIR, data: Data = None
+) -> None:
     """Restore the backup ``backup`` (default: ``--data rollback=NAME``, else the latest)."""
-    config = _config()
+    config = _config(host_data, data)
     available = host.get_fact(Backups, backup_dir=config.backup_dir)
     wanted = backup or host.data.get("rollback") or (available[-1] if available else None)
     if wanted is None or wanted not in available:
@@ -141,14 +160,16 @@ def _failed(state: Any, host: Any, count: int) -> bool:
     return False
 
 
-@deploy("Discover host data")
-def discover(host_data: str | Path = "host_data") -> None:
+@deploy("Discover host data", data_defaults=DATA_DEFAULTS)
+def discover(host_data: str | Path = HOST_DATA_DIR, data: Data = None) -> None:
     """Read a legacy host and write ``<host_data>/<host>.py`` (on the controller).
 
     Read-only on the host; ``--dry`` prints the plan and writes nothing (docs/discover.md).
     ``OVS_HV_HOST_DATA`` overrides ``host_data``.
     """
-    current = {k: v for k, v in merged_data(host).items() if k.startswith(PREFIX)}
+    # Without the package defaults: discovery writes what differs from them.
+    layers = data_layers(host, host_data, data)[1:]
+    current = {k: v for k, v in merge_layers(layers)[0].items() if k.startswith(PREFIX)}
     legacy = host.get_fact(LegacyNetwork)
     found = host.get_fact(LibvirtDomains, uri=current.get(f"{PREFIX}libvirt_uri", "qemu:///system"))
 

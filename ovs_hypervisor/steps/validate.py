@@ -1,15 +1,20 @@
 """Validate host data against the host's facts and plan the run; changes nothing."""
 
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
 from pyinfra import logger
 from pyinfra.api.deploy import deploy
 from pyinfra.context import host
 
 from ovs_hypervisor.context import build_context
+from ovs_hypervisor.host_data import HOST_DATA_DIR
 
 
 @deploy("validate")
-def validate() -> None:
-    ctx = build_context(host)
+def validate(host_data: str | Path = HOST_DATA_DIR, data: Mapping[str, Any] | None = None) -> None:
+    ctx = build_context(host, host_data, data)
     changed = [d.name for d in ctx.plan.changed_domains]
     files = "change" if ctx.interfaces_changed else "ok"
     host.log(

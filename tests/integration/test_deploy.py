@@ -44,9 +44,10 @@ def write_inventory(tmp_path: Path, extra: dict[str, object]) -> str:
         import os
         import runpy
         base = runpy.run_path({str(Path(__file__).resolve().parents[2] / "inventory.py")!r})
-        name, data = base["hypervisors"][0]
+        _hosts, _lab_data = base["lab"]
+        name, data = _hosts[0]
         data = {{**data, **{extra!r}}}
-        hypervisors = [(name, data)]
+        lab = ([(name, data)], _lab_data)
         """
     )
     path = tmp_path / "inventory.py"
