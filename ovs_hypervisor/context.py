@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pyinfra.api.exceptions import DeployError
+from pyinfra.facts.deb import DebPackages
 
 from ovs_hypervisor.cutover import TO_START, CutoverPlan, cutover_script
 from ovs_hypervisor.facts.files import SourcedFiles
@@ -52,6 +53,9 @@ class HostContext:
     restart_domains: list[str]
     backup_dir: str
     state_dir: str
+    # Packages the host lacks and OVS is not usable yet: the packages step installs them,
+    # then checks OVS before anything else changes.
+    install_first: list[str] = field(default_factory=list)
 
     @property
     def changes(self) -> bool:
@@ -62,6 +66,7 @@ class HostContext:
             or bool(self.ovs_fix)
             or bool(self.restart_domains)
             or bool(self.plan.changed_domains)
+            or bool(self.install_first)
         )
 
 
@@ -91,11 +96,21 @@ def get_context(host: Any) -> HostContext:
 
 def _build(host: Any, config: HostConfig) -> HostContext:
     ovs = host.get_fact(OvsState)
+    install: list[str] = []
     if ovs["error"]:
-        raise HostDataError(
-            host.name,
-            [f"Open vSwitch is not usable: {ovs['error']}; install/start openvswitch-switch"],
-        )
+        # A fresh host (the normal start): the packages step installs OVS; what needs OVS is
+        # planned as "after install" and checked by that step (switch.usable).
+        installed = host.get_fact(DebPackages)
+        install = [p for p in config.packages if p not in installed]
+        if not install:
+            raise HostDataError(
+                host.name,
+                [
+                    f"Open vSwitch is installed but not usable: {ovs['error']}; "
+                    "fix: start it (systemctl start openvswitch-switch) and run again"
+                ],
+            )
+        ovs = {**ovs, "error": None, "show": {"bridges": {}}}
     guard = host.get_fact(CutoverGuard)
     if guard["pending"]:
         raise HostDataError(
@@ -106,7 +121,7 @@ def _build(host: Any, config: HostConfig) -> HostContext:
                 f"or keep it with `touch {guard['pending']}/confirm` on the host"
             ],
         )
-    if ovs["vswitchd_error"]:  # probed by OvsState in the same round trip as `show`
+    if ovs["vswitchd_error"] and not install:  # probed by OvsState with `show`
         raise HostDataError(
             host.name,
             [
@@ -178,6 +193,7 @@ def _build(host: Any, config: HostConfig) -> HostContext:
         restart_domains=restart,
         backup_dir=backup_dir,
         state_dir=state_dir,
+        install_first=install,
     )
 
 

@@ -24,7 +24,7 @@ from pyinfra.api.exceptions import DeployError
 from pyinfra.context import host, state
 from pyinfra.operations import python
 
-from ovs_hypervisor.context import INTERFACES, RUN_ID, STAGED
+from ovs_hypervisor.context import INTERFACES, RUN_ID, STAGED, get_context
 from ovs_hypervisor.cutover import CutoverPlan, cutover_script
 from ovs_hypervisor.discover import (
     HEADER,
@@ -57,6 +57,7 @@ from ovs_hypervisor.steps.confirm import confirm
 from ovs_hypervisor.steps.cutover import cutover
 from ovs_hypervisor.steps.domains import domains
 from ovs_hypervisor.steps.interfaces import interfaces
+from ovs_hypervisor.steps.lock import check_lock, lock, unlock
 from ovs_hypervisor.steps.packages import packages
 from ovs_hypervisor.steps.validate import validate
 from ovs_hypervisor.steps.verify import verify as verify_step
@@ -83,9 +84,15 @@ def migrate(host_data: str | Path = HOST_DATA_DIR, data: Data = None) -> None:
     + host_data: directory of ``<host>.py`` host data files (discovery writes them there)
     + data: ``ovs_hv_*`` defaults of the caller (below the inventory, above the package's)
     """
+    stale = check_lock("deploy")  # first: a busy host is refused before anything else
     validate(host_data=host_data, data=data)
+    changes = get_context(host).changes
+    if changes:
+        lock(what="deploy", stale=stale)
     for step in STEPS[1:]:
         step()
+    if changes:
+        unlock(what="deploy")
 
 
 def _config(host_data: str | Path, data: Data) -> HostConfig:
@@ -110,6 +117,7 @@ def rollback(
     backup: str | None = None, host_data: str | Path = HOST_DATA_DIR, data: Data = None
 ) -> None:
     """Restore the backup ``backup`` (default: ``--data rollback=NAME``, else the latest)."""
+    stale = check_lock("rollback")
     config = _config(host_data, data)
     available = host.get_fact(Backups, backup_dir=config.backup_dir)
     wanted = backup or host.data.get("rollback") or (available[-1] if available else None)
@@ -124,6 +132,7 @@ def rollback(
             f"host {host.name!r}: a cutover ({guard['pending']}) is still waiting for "
             "confirmation; it rolls back by itself when its window ends"
         )
+    lock(what="rollback", stale=stale)
     backup_dir = f"{config.backup_dir}/{wanted}"
     state_dir = f"{backup_dir}/rollback-{RUN_ID}"
     network.rolled_back(
@@ -141,6 +150,7 @@ def rollback(
         ),
         state_dir=state_dir,
     )
+    unlock(what="rollback")
 
 
 def _without_header(text: str | None) -> str | None:
@@ -167,6 +177,7 @@ def discover(host_data: str | Path = HOST_DATA_DIR, data: Data = None) -> None:
     Read-only on the host; ``--dry`` prints the plan and writes nothing (docs/discover.md).
     ``OVS_HV_HOST_DATA`` overrides ``host_data``.
     """
+    check_lock("discovery")  # read-only itself, but not while another run changes the host
     # Without the package defaults: discovery writes what differs from them.
     layers = data_layers(host, host_data, data)[1:]
     current = {k: v for k, v in merge_layers(layers)[0].items() if k.startswith(PREFIX)}

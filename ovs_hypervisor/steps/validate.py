@@ -24,3 +24,10 @@ def validate(host_data: str | Path = HOST_DATA_DIR, data: Mapping[str, Any] | No
         f"domains to rewire: {', '.join(changed) or 'none'}",
         logger.info,
     )
+    if ctx.install_first:
+        host.log(
+            "Open vSwitch is not installed: the packages step will install "
+            f"{', '.join(ctx.install_first)}, then check that OVS runs before anything else "
+            "changes (the plan above assumes no OVS bridge yet)",
+            logger.info,
+        )
