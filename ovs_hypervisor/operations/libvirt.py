@@ -9,8 +9,8 @@ from pyinfra import logger
 from pyinfra.api.command import QuoteString, StringCommand
 from pyinfra.api.operation import operation
 from pyinfra.context import host
-from pyinfra.operations.util.files import generate_color_diff
 
+from ovs_hypervisor.operations.util import print_diff
 from ovs_hypervisor.remote_commands import domctl_command
 
 
@@ -83,11 +83,7 @@ def domain_interfaces(
         host.noop(f"domain {domain} is already wired as the data says")
         return
     host.log(f"Will redefine domain {domain}", logger.info)
-    for line in generate_color_diff(
-        old_xml.splitlines(keepends=True), new_xml.splitlines(keepends=True)
-    ):
-        logger.info("  %s", line)
-    logger.info("")
+    print_diff(old_xml, new_xml)
     yield domctl_command(
         "define",
         QuoteString(domain),

@@ -262,7 +262,7 @@ def cutover_confirmed(state_dir: str, needed: bool) -> Generator[Any, None, None
     )
 
 
-@operation()
+@operation(is_idempotent=False)
 def rolled_back(script: str, state_dir: str, timeout: int = 180) -> Generator[Any, None, None]:
     """
     Restore a run's backup on the host (detached: the network it restores may drop SSH).

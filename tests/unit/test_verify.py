@@ -118,7 +118,8 @@ def test_vm_tag_changed_by_hand() -> None:
     report = verify_host(CONFIG, probe("tag999"))
     assert lines(report) == [
         "vm-access 52:54:00:aa:bb:01 port vnet5: vnet port VLAN differs from the domain XML: "
-        "expected tag=1011, found tag=999"
+        "expected tag=1011, found tag=999; fix: ovs-vsctl set port vnet5 tag=1011 trunks=[] "
+        "vlan_mode=[]"
     ]
     (diff,) = report.differences
     assert (diff.kind, diff.subject, diff.expected, diff.actual) == (
@@ -559,7 +560,8 @@ def test_check_functions_keep_their_meaning() -> None:
     ]
     assert check_domains(CONFIG, probe("tag999")["ovs"], snap["domains"]["domains"]) == [
         "vm-access 52:54:00:aa:bb:01 port vnet5: vnet port VLAN differs from the domain XML: "
-        "expected tag=1011, found tag=999"
+        "expected tag=1011, found tag=999; fix: ovs-vsctl set port vnet5 tag=1011 trunks=[] "
+        "vlan_mode=[]"
     ]
     # what the cutover cannot repair does not ask for a cutover
     down = probe("vswitchd-down")["ovs"]
