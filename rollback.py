@@ -5,6 +5,9 @@ interfaces file, interfaces.d, the sysctl file and live IPv6 sysctls, the OVS da
 domain XMLs of that run, brings the old network back and starts the domains that were running.
 """
 
+from pathlib import Path
+
 from ovs_hypervisor.deploys import rollback
 
-rollback()
+# host_data/ next to this file (discovery writes there), wherever pyinfra runs from
+rollback(host_data=Path(__file__).resolve().parent / "host_data")

@@ -7,6 +7,9 @@ the prompt-free way to run it).  Nothing on the host is changed.  JSON for monit
 See docs/verify.md.
 """
 
+from pathlib import Path
+
 from ovs_hypervisor.deploys import verify
 
-verify()
+# host_data/ next to this file (discovery writes there), wherever pyinfra runs from
+verify(host_data=Path(__file__).resolve().parent / "host_data")

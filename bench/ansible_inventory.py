@@ -25,6 +25,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from ovs_hypervisor.host_data import merged_data  # noqa: E402
 from ovs_hypervisor.model import HostConfig, load_host_config  # noqa: E402
 
 
@@ -36,7 +37,7 @@ def pyinfra_hosts(inventory: str) -> list[tuple[str, dict[str, Any]]]:
 
     with ctx_state.use(State()):
         inv = make_inventory(inventory, cwd=str(ROOT))
-        return [(host.name, dict(host.data.dict())) for host in inv]
+        return [(host.name, merged_data(host)) for host in inv]
 
 
 def _spec(config: HostConfig, listed: dict[str, Any], mac: str, bridge: str) -> dict[str, Any]:

@@ -2,15 +2,16 @@
 the default inventory:  pyinfra bench/inventory_many.py deploy.py
 
 Hosts: the ones the running lab recorded in $OVSLAB_DIR/hosts (else OVSLAB_HOSTS, default 1),
-named ${OVSLAB_PREFIX}-hvN, in order.  Data: inventory.py's host hv1 (its tuple, merged with
-host_data/ as inventory.py does), with per host:
+named ${OVSLAB_PREFIX}-hvN, in order, in the group `lab` with inventory.py's group data.  Per
+host (hv1's tuple in inventory.py, with):
 
 * ovs_hv_mgmt_ipv4 = 192.0.2.(9+N)/24 (the lab's address of hvN);
 * ovs_hv_domains: hv1's guest data where the lab gave the host guests (OVSLAB_DOMAINS; the
   lab's MACs are 52:54:00:aa:bb:0K on hv1 and 52:54:00:aa:NN:0K on hvN, NN = N in hex),
-  else none;
-* host_data/<name>.py (or $OVS_HV_HOST_DATA/<name>.py) under that, as in inventory.py, so a
-  test can give one host extra data (e.g. ovs_hv_extra_interfaces) without a new inventory.
+  else none.
+
+host_data/<name>.py (or $OVS_HV_HOST_DATA/<name>.py) applies as for any inventory (the
+deploys read it), so a test can give one host extra data without a new inventory.
 """
 
 import os
@@ -22,10 +23,8 @@ _LAB = Path(os.environ.get("OVSLAB_DIR", "/tmp/ovslab"))
 _PREFIX = os.environ.get("OVSLAB_PREFIX", "ovslab")
 
 _base = runpy.run_path(str(_ROOT / "inventory.py"))
-_host = _base["host"]
-_hv1_name, _hv1_data = _base["hypervisors"][0]
-# what hv1 got from its own host_data file: not copied to the other hosts
-_hv1_file = _host(_hv1_name, {})[1]
+_lab_hosts_data, _lab_data = _base["lab"]
+_hv1_name, _hv1_data = _lab_hosts_data[0]
 
 
 def _lab_hosts() -> list[str]:
@@ -52,15 +51,10 @@ def _domains(short: str) -> dict:
 
 def _entry(short: str) -> tuple:
     n = int(short[2:])
-    data = {
-        key: value
-        for key, value in _hv1_data.items()
-        if key not in ("ovs_hv_domains", "ovs_hv_mgmt_ipv4")
-        and not (key in _hv1_file and _hv1_file[key] == value)
-    }
+    data = {k: v for k, v in _hv1_data.items() if k not in ("ovs_hv_domains", "ovs_hv_mgmt_ipv4")}
     data["ovs_hv_mgmt_ipv4"] = f"192.0.2.{9 + n}/24"
     data["ovs_hv_domains"] = _domains(short)
-    return _host(f"{_PREFIX}-{short}", data)
+    return (f"{_PREFIX}-{short}", data)
 
 
-hypervisors = [_entry(short) for short in _lab_hosts()]
+lab = ([_entry(short) for short in _lab_hosts()], _lab_data)

@@ -8,10 +8,13 @@ before executing anything, so a HostDataError here stops the run with the hosts 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from pyinfra.api.exceptions import DeployError
+from pyinfra.facts.deb import DebPackages
 
 from ovs_hypervisor.bootguard import recovering_refusal
 from ovs_hypervisor.cutover import TO_START, CutoverPlan, cutover_script
@@ -22,7 +25,8 @@ from ovs_hypervisor.facts.libvirt import FreeBytes, LibvirtDomains
 from ovs_hypervisor.facts.net import FileText, Links
 from ovs_hypervisor.facts.ovs import OvsState
 from ovs_hypervisor.fastpath import plan_fast
-from ovs_hypervisor.model import HostConfig, HostDataError, load_host_config
+from ovs_hypervisor.host_data import HOST_DATA_DIR, host_config
+from ovs_hypervisor.model import HostConfig, HostDataError
 from ovs_hypervisor.plan import HostPlan, interfaces_texts, plan_host
 from ovs_hypervisor.reconcile import reconcile_args, structural_gaps
 from ovs_hypervisor.render import render_interfaces, render_sysctl
@@ -67,6 +71,11 @@ class HostContext:
         """What a rollback managed-saves again rather than destroying."""
         return sorted(self.moves.save + self.moves.live)
 
+    # Packages the host lacks and OVS is not usable yet: the packages step installs them,
+    # then checks OVS before anything else changes.
+
+    install_first: list[str] = field(default_factory=list)
+
     @property
     def changes(self) -> bool:
         return (
@@ -76,16 +85,22 @@ class HostContext:
             or bool(self.ovs_fix)
             or bool(self.restart_domains)
             or bool(self.plan.changed_domains)
+            or bool(self.install_first)
         )
 
 
 _CONTEXTS: dict[str, HostContext] = {}
 
 
-def build_context(host: Any) -> HostContext:
-    """Validate this host's data against its facts and plan the run (raises DeployError)."""
+def build_context(
+    host: Any, host_data: str | Path = HOST_DATA_DIR, data: Mapping[str, Any] | None = None
+) -> HostContext:
+    """Validate this host's data against its facts and plan the run (raises DeployError).
+
+    ``host_data``: the directory of host data files; ``data``: the caller's data defaults.
+    """
     try:
-        ctx = _build(host)
+        ctx = _build(host, host_config(host, host_data, data))
     except HostDataError as exc:
         raise DeployError(str(exc)) from None
     _CONTEXTS[host.name] = ctx
@@ -98,14 +113,23 @@ def get_context(host: Any) -> HostContext:
     return _CONTEXTS[host.name]
 
 
-def _build(host: Any) -> HostContext:
-    config = load_host_config(host.name, host.data.dict())
+def _build(host: Any, config: HostConfig) -> HostContext:
     ovs = host.get_fact(OvsState)
+    install: list[str] = []
     if ovs["error"]:
-        raise HostDataError(
-            host.name,
-            [f"Open vSwitch is not usable: {ovs['error']}; install/start openvswitch-switch"],
-        )
+        # A fresh host (the normal start): the packages step installs OVS; what needs OVS is
+        # planned as "after install" and checked by that step (switch.usable).
+        installed = host.get_fact(DebPackages)
+        install = [p for p in config.packages if p not in installed]
+        if not install:
+            raise HostDataError(
+                host.name,
+                [
+                    f"Open vSwitch is installed but not usable: {ovs['error']}; "
+                    "fix: start it (systemctl start openvswitch-switch) and run again"
+                ],
+            )
+        ovs = {**ovs, "error": None, "show": {"bridges": {}}}
     guard = host.get_fact(CutoverGuard)
     recovery = guard["recovery"]
     if recovery.get("state") == "recovering":
@@ -121,7 +145,7 @@ def _build(host: Any) -> HostContext:
                 f"or keep it with `touch {guard['pending']}/confirm` on the host"
             ],
         )
-    if ovs["vswitchd_error"]:  # probed by OvsState in the same round trip as `show`
+    if ovs["vswitchd_error"] and not install:  # probed by OvsState with `show`
         raise HostDataError(
             host.name,
             [
@@ -212,4 +236,5 @@ def _build(host: Any) -> HostContext:
         state_dir=state_dir,
         recovery=recovery if recovery.get("state") == "recovered" else {},
         interrupted=guard["marker"],
+        install_first=install,
     )

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import difflib
 import time
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, cast
 
@@ -24,7 +25,7 @@ from pyinfra.context import host, state
 from pyinfra.operations import python
 
 from ovs_hypervisor.bootguard import recovering_refusal
-from ovs_hypervisor.context import INTERFACES, RUN_ID, STAGED
+from ovs_hypervisor.context import INTERFACES, RUN_ID, STAGED, get_context
 from ovs_hypervisor.cutover import CutoverPlan, cutover_script
 from ovs_hypervisor.discover import (
     HEADER,
@@ -40,12 +41,17 @@ from ovs_hypervisor.facts.discovery import LegacyNetwork
 from ovs_hypervisor.facts.guard import CutoverGuard
 from ovs_hypervisor.facts.libvirt import LibvirtDomains
 from ovs_hypervisor.host_data import (
+    HOST_DATA_DIR,
+    data_defaults,
+    data_layers,
+    host_config,
     host_data_dir,
+    merge_layers,
     merged_data,
     previous_host_data,
     write_host_data,
 )
-from ovs_hypervisor.model import DEFAULT_LIBVIRT_URI, PREFIX, HostDataError, load_host_config
+from ovs_hypervisor.model import DEFAULT_LIBVIRT_URI, PREFIX, HostConfig, HostDataError
 from ovs_hypervisor.operations import network, ovs
 from ovs_hypervisor.steps.backup import backup
 from ovs_hypervisor.steps.boot import boot
@@ -53,11 +59,12 @@ from ovs_hypervisor.steps.confirm import confirm
 from ovs_hypervisor.steps.cutover import cutover
 from ovs_hypervisor.steps.domains import domains
 from ovs_hypervisor.steps.interfaces import interfaces
+from ovs_hypervisor.steps.lock import check_lock, lock, unlock
 from ovs_hypervisor.steps.packages import packages
 from ovs_hypervisor.steps.validate import validate
 from ovs_hypervisor.steps.verify import verify as verify_step
 
-__all__ = ["discover", "migrate", "rollback", "verify"]
+__all__ = ["DATA_DEFAULTS", "discover", "migrate", "rollback", "verify"]
 
 # Order keeps VMs recoverable: validate (no change) -> packages -> back up and mark the run
 # unconfirmed -> boot guard + boot units -> stage and validate the new interfaces file -> stop
@@ -66,35 +73,55 @@ __all__ = ["discover", "migrate", "rollback", "verify"]
 STEPS = (validate, packages, backup, boot, interfaces, domains, cutover, verify_step, confirm)
 
 
-@deploy("Migrate to Open vSwitch")
-def migrate() -> None:
+# The package defaults of every key (also what ``data_layers`` applies lowest).
+DATA_DEFAULTS = data_defaults()
+
+Data = Mapping[str, Any] | None
+
+
+@deploy("Migrate to Open vSwitch", data_defaults=DATA_DEFAULTS)
+def migrate(host_data: str | Path = HOST_DATA_DIR, data: Data = None) -> None:
     """Migrate the host onto Open vSwitch.  Without the final confirmation the host restores
-    the previous network and domains by itself, also across a reboot or power loss."""
-    for step in STEPS:
+    the previous network and domains by itself, also across a reboot or power loss.
+
+    + host_data: directory of ``<host>.py`` host data files (discovery writes them there)
+    + data: ``ovs_hv_*`` defaults of the caller (below the inventory, above the package's)
+    """
+    stale = check_lock("deploy")  # first: a busy host is refused before anything else
+    validate(host_data=host_data, data=data)
+    changes = get_context(host).changes
+    if changes:
+        lock(what="deploy", stale=stale)
+    for step in STEPS[1:]:
         step()
+    if changes:
+        unlock(what="deploy")
 
 
-def _config() -> Any:
+def _config(host_data: str | Path, data: Data) -> HostConfig:
     try:
-        return load_host_config(host.name, merged_data(host))
+        return host_config(host, host_data, data)
     except HostDataError as exc:
         raise DeployError(str(exc)) from None
 
 
-@deploy("Verify Open vSwitch")
-def verify() -> None:
+@deploy("Verify Open vSwitch", data_defaults=DATA_DEFAULTS)
+def verify(host_data: str | Path = HOST_DATA_DIR, data: Data = None) -> None:
     """Verify the switch, links and VM ports against the data; read-only (see docs/verify.md)."""
     ovs.verified(
         name="Verify the switch against the data",
-        config=_config(),
-        json_path=ovs.report_path(merged_data(host)),
+        config=_config(host_data, data),
+        json_path=ovs.report_path(merged_data(host, host_data, data)),
     )
 
 
-@deploy("Roll back")
-def rollback(backup: str | None = None) -> None:
+@deploy("Roll back", data_defaults=DATA_DEFAULTS)
+def rollback(
+    backup: str | None = None, host_data: str | Path = HOST_DATA_DIR, data: Data = None
+) -> None:
     """Restore the backup ``backup`` (default: ``--data rollback=NAME``, else the latest)."""
-    config = _config()
+    stale = check_lock("rollback")
+    config = _config(host_data, data)
     available = host.get_fact(Backups, backup_dir=config.backup_dir)
     wanted = backup or host.data.get("rollback") or (available[-1] if available else None)
     if wanted is None or wanted not in available:
@@ -110,6 +137,7 @@ def rollback(backup: str | None = None) -> None:
             f"host {host.name!r}: a cutover ({guard['pending']}) is still waiting for "
             "confirmation; it rolls back by itself when its window ends"
         )
+    lock(what="rollback", stale=stale)
     backup_dir = f"{config.backup_dir}/{wanted}"
     state_dir = f"{backup_dir}/rollback-{RUN_ID}"
     network.rolled_back(
@@ -127,6 +155,7 @@ def rollback(backup: str | None = None) -> None:
         ),
         state_dir=state_dir,
     )
+    unlock(what="rollback")
 
 
 def _without_header(text: str | None) -> str | None:
@@ -146,14 +175,17 @@ def _failed(state: Any, host: Any, count: int) -> bool:
     return False
 
 
-@deploy("Discover host data")
-def discover(host_data: str | Path = "host_data") -> None:
+@deploy("Discover host data", data_defaults=DATA_DEFAULTS)
+def discover(host_data: str | Path = HOST_DATA_DIR, data: Data = None) -> None:
     """Read a legacy host and write ``<host_data>/<host>.py`` (on the controller).
 
     Read-only on the host; ``--dry`` prints the plan and writes nothing (docs/discover.md).
     ``OVS_HV_HOST_DATA`` overrides ``host_data``.
     """
-    current = {k: v for k, v in merged_data(host).items() if k.startswith(PREFIX)}
+    check_lock("discovery")  # read-only itself, but not while another run changes the host
+    # Without the package defaults: discovery writes what differs from them.
+    layers = data_layers(host, host_data, data)[1:]
+    current = {k: v for k, v in merge_layers(layers)[0].items() if k.startswith(PREFIX)}
     legacy = host.get_fact(LegacyNetwork)
     found = host.get_fact(
         LibvirtDomains, uri=current.get(f"{PREFIX}libvirt_uri", DEFAULT_LIBVIRT_URI)

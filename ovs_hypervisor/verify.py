@@ -48,6 +48,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+import shlex
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -105,13 +106,16 @@ class Difference:
     actual: str
     # Which table row it belongs to: bridge, uplink, mgmt, host, vm.
     area: str = field(default="host", compare=False)
+    # The exact command that fixes what the deploy must not fix by itself ("" if none).
+    fix: str = field(default="", compare=False)
 
     @property
     def title(self) -> str:
         return TITLES.get(self.kind, self.kind)
 
     def line(self) -> str:
-        return f"{self.subject}: {self.title}: expected {self.expected}, found {self.actual}"
+        text = f"{self.subject}: {self.title}: expected {self.expected}, found {self.actual}"
+        return f"{text}; fix: {self.fix}" if self.fix else text
 
     def as_dict(self) -> dict[str, str]:
         return {**asdict(self), "message": self.line()}
@@ -211,6 +215,17 @@ def describe_vlan(v: OvsPortVlan) -> str:
 
 def _effective_mode(v: OvsPortVlan) -> str:
     return v["vlan_mode"] or ("access" if v["tag"] is not None else "trunk")
+
+
+def port_fix_command(port: str, want: OvsPortVlan) -> str:
+    """The ovs-vsctl command that gives a libvirt vnet port the VLAN config of its domain's
+    XML.  libvirt owns these ports (it re-creates them when the domain starts), so the deploy
+    never changes them itself; the admin runs this, or restarts the domain."""
+    args = [f"ovs-vsctl set port {shlex.quote(port)}"]
+    args.append(f"tag={want['tag']}" if want["tag"] is not None else "tag=[]")
+    args.append(f"trunks={_ids(want['trunks'])}" if want["trunks"] else "trunks=[]")
+    args.append(f"vlan_mode={want['vlan_mode']}" if want["vlan_mode"] else "vlan_mode=[]")
+    return " ".join(args)
 
 
 def vlan_diff_keys(want: OvsPortVlan, got: OvsPortVlan) -> list[str]:
@@ -723,6 +738,7 @@ def domain_differences(
                                     vlan_columns(l_vlan, keys),
                                     vlan_columns(actual, keys),
                                     "vm",
+                                    port_fix_command(port, l_vlan),
                                 )
                             )
                         errors = _interface_problems(ovs, ports, port, f" ({who})", "vm")

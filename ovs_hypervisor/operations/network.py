@@ -215,14 +215,40 @@ def backed_up(
         )
 
 
-def _status(host: Any, status_path: str) -> str | None:
+# Global arguments that change who runs a command: the polls below run outside pyinfra's
+# operation machinery, so they must get them explicitly, or `--sudo` polls a 0700 state
+# directory as the SSH user and every cutover looks unreachable (and rolls back).
+_PRIVILEGE_ARGS = (
+    "_sudo",
+    "_sudo_user",
+    "_use_sudo_login",
+    "_sudo_password",
+    "_preserve_sudo_env",
+    "_su_user",
+    "_use_su_login",
+    "_preserve_su_env",
+    "_su_shell",
+    "_doas",
+    "_doas_user",
+    "_dzdo",
+    "_dzdo_user",
+)
+
+
+def _privilege_args() -> dict[str, Any]:
+    """The current operation's sudo/su/doas arguments (while pyinfra generates it)."""
+    current: dict[str, Any] = dict(host.current_op_global_arguments or {})
+    return {k: current[k] for k in _PRIVILEGE_ARGS if k in current}
+
+
+def _status(host: Any, status_path: str, run_args: dict[str, Any] | None = None) -> str | None:
     """The cutover's status, or None if the host cannot be reached right now."""
     try:
         if not host.connected:
             host.connect(show_errors=False)
         if host.connected:
             ok, output = host.run_shell_command(
-                StringCommand("cat", QuoteString(status_path)), _timeout=10
+                StringCommand("cat", QuoteString(status_path)), _timeout=10, **(run_args or {})
             )
             if ok:
                 return str(output.stdout).strip()
@@ -234,7 +260,13 @@ def _status(host: Any, status_path: str) -> str | None:
 
 
 def _wait_for_status(
-    state: Any, host: Any, status_path: str, wanted: str, timeout: int, what: str
+    state: Any,
+    host: Any,
+    status_path: str,
+    wanted: str,
+    timeout: int,
+    what: str,
+    run_args: dict[str, Any] | None = None,
 ) -> bool:
     """Poll the detached script's status, reconnecting if SSH dropped (cf server.reboot)."""
     started = time.monotonic()
@@ -242,7 +274,7 @@ def _wait_for_status(
     last: str | None = None
     next_note = started + 5
     while time.monotonic() < deadline:
-        last = _status(host, status_path) or last
+        last = _status(host, status_path, run_args) or last
         if last == wanted:
             return True
         if last in ("rolling-back", "rolled-back") and wanted != "rolled-back":
@@ -301,7 +333,7 @@ def cutover(
     yield FunctionCommand(
         _wait_for_status,
         (f"{state_dir}/status", "applied", max(window - 5, 10), "waiting for the cutover"),
-        {},
+        {"run_args": _privilege_args()},
     )
 
 
@@ -320,11 +352,11 @@ def cutover_confirmed(state_dir: str, needed: bool) -> Generator[Any, None, None
     yield FunctionCommand(
         _wait_for_status,
         (f"{state_dir}/status", "confirmed", 15, "confirming the cutover"),
-        {},
+        {"run_args": _privilege_args()},
     )
 
 
-@operation()
+@operation(is_idempotent=False)
 def rolled_back(script: str, state_dir: str, timeout: int = 180) -> Generator[Any, None, None]:
     """
     Restore a run's backup on the host (detached: the network it restores may drop SSH).
@@ -335,5 +367,7 @@ def rolled_back(script: str, state_dir: str, timeout: int = 180) -> Generator[An
     """
     yield from _run_detached(script, state_dir, "rollback.sh")
     yield FunctionCommand(
-        _wait_for_status, (f"{state_dir}/status", "rolled-back", timeout, "rolling back"), {}
+        _wait_for_status,
+        (f"{state_dir}/status", "rolled-back", timeout, "rolling back"),
+        {"run_args": _privilege_args()},
     )

@@ -29,3 +29,33 @@ def ports(args: list[str]) -> Generator[Any, None, None]:
         return
     host.log(f"Will fix live OVS: ovs-vsctl {' '.join(args)}", logger.info)
     yield StringCommand("ovs-vsctl --timeout=10", *(QuoteString(a) for a in args))
+
+
+@operation(is_idempotent=False)
+def usable(bridge: str) -> Generator[Any, None, None]:
+    """
+    Fail unless ovsdb-server and ovs-vswitchd answer and ``bridge`` is free or an OVS bridge
+    (the checks validation makes when OVS is already installed).
+
+    + bridge: the OVS bridge the deploy creates
+
+    **Example:**
+
+    .. code:: python
+
+        switch.usable(bridge="ovsbr0")
+    """
+    q = QuoteString(bridge)
+    yield StringCommand(
+        "ovs-vsctl --timeout=10 show >/dev/null || { echo 'Open vSwitch does not answer after "
+        "install; fix: systemctl start openvswitch-switch' >&2; exit 1; }; "
+        "ovs-appctl -T 10 -t ovs-vswitchd version >/dev/null || { echo 'ovs-vswitchd is not "
+        "running after install; fix: systemctl start openvswitch-switch' >&2; exit 1; }; "
+        "if ip link show dev",
+        q,
+        ">/dev/null 2>&1 && ! ovs-vsctl br-exists",
+        q,
+        "; then echo 'a non-OVS device named'",
+        q,
+        "'exists; fix: pick a free name for ovs_hv_bridge' >&2; exit 1; fi",
+    )

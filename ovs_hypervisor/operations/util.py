@@ -4,15 +4,25 @@ from __future__ import annotations
 
 from pyinfra import logger
 from pyinfra.api.command import QuoteString, StringCommand
-from pyinfra.context import host
+from pyinfra.context import host, state
 from pyinfra.operations.util.files import generate_color_diff
 
 
 def log_diff(what: str, old: str | None, new: str, verb: str | None = None) -> None:
-    """ "Will <verb> <what>" and the colour diff old -> new (a file path, a domain...)."""
-    # Logged before the first yield so that `--dry --diff` shows it.
+    """ "Will <verb> <what>" (a file path, a domain...); the diff itself only with ``--diff``,
+    as pyinfra's files.put does.
+
+    Logged before the first yield so that ``--dry --diff`` shows it.
+    """
     verb = verb or ("create" if old is None else "modify")
     host.log(f"Will {verb} {what}", logger.info)
+    print_diff(old, new)
+
+
+def print_diff(old: str | None, new: str) -> None:
+    """The unified diff old -> new, only when pyinfra runs with ``--diff``."""
+    if not state.config.DIFF:
+        return
     old_lines = [] if old is None else old.splitlines(keepends=True)
     for line in generate_color_diff(old_lines, new.splitlines(keepends=True)):
         logger.info("  %s", line)

@@ -6,6 +6,7 @@ from pyinfra.facts.deb import DebPackages
 from pyinfra.operations import apt
 
 from ovs_hypervisor.context import get_context
+from ovs_hypervisor.operations import switch
 
 
 @deploy("packages")
@@ -20,3 +21,7 @@ def packages() -> None:
             packages=ctx.config.packages,
             _env={"DEBIAN_FRONTEND": "noninteractive"},
         )
+    if ctx.install_first:
+        # Validation could not check these before OVS existed: check them now, before any
+        # step that changes the network.
+        switch.usable(name="Check Open vSwitch runs (after install)", bridge=ctx.config.bridge)

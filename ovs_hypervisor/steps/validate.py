@@ -1,16 +1,21 @@
 """Validate host data against the host's facts and plan the run; changes nothing."""
 
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
 from pyinfra import logger
 from pyinfra.api.deploy import deploy
 from pyinfra.context import host
 
 from ovs_hypervisor.bootguard import recovery_report
 from ovs_hypervisor.context import build_context
+from ovs_hypervisor.host_data import HOST_DATA_DIR
 
 
 @deploy("validate")
-def validate() -> None:
-    ctx = build_context(host)
+def validate(host_data: str | Path = HOST_DATA_DIR, data: Mapping[str, Any] | None = None) -> None:
+    ctx = build_context(host, host_data, data)
     if ctx.recovery:
         host.log(recovery_report(host.name, ctx.recovery), logger.warning)
     if ctx.interrupted:
@@ -29,3 +34,10 @@ def validate() -> None:
         f"domains to rewire: {', '.join(changed) or 'none'}",
         logger.info,
     )
+    if ctx.install_first:
+        host.log(
+            "Open vSwitch is not installed: the packages step will install "
+            f"{', '.join(ctx.install_first)}, then check that OVS runs before anything else "
+            "changes (the plan above assumes no OVS bridge yet)",
+            logger.info,
+        )

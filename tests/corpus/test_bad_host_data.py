@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 from pyinfra.api.exceptions import DeployError
+from pyinfra.api.inventory import Inventory
 
 from ovs_hypervisor.context import build_context
 from ovs_hypervisor.model import HostDataError, load_host_config
@@ -88,12 +89,17 @@ class _UntouchableHost:
     def __init__(self, data: dict[str, Any]) -> None:
         self.name = HOST
         self._data = data
+        # where the deploys read the data layers from: the data as the host's inventory entry
+        self.inventory = Inventory(([(HOST, data)], {}))
+        self.groups: list[str] = []
 
     @property
     def data(self) -> Any:
         host = self
 
         class _Data:
+            override_datas: dict[str, Any] = {}  # noqa: RUF012
+
             def dict(self) -> dict[str, Any]:
                 return dict(host._data)
 

@@ -70,6 +70,18 @@ def test_dry_run_shows_diffs_and_changes_nothing(legacy_lab: dict[str, str]) -> 
     assert snapshot() == legacy_lab
 
 
+def test_dry_run_without_diff_says_what_but_prints_no_diff(legacy_lab: dict[str, str]) -> None:
+    """pyinfra's convention (files.put): the diff only with --diff."""
+    run = pyinfra("--dry")
+    out = output_of(run)
+    assert run.returncode == 0, out
+    assert "Will modify /etc/network/interfaces" in out
+    assert "Will redefine domain vm-access" in out
+    assert not re.search(r"\+\s*allow-ovs ovsbr0", out), out
+    assert not re.search(r"\+\s*<virtualport type='openvswitch'/>", out), out
+    assert snapshot() == legacy_lab
+
+
 @pytest.fixture(scope="module")
 def migrated(legacy_lab: dict[str, str]) -> subprocess.CompletedProcess[str]:
     # Downtime as the management network sees it: ping every 100 ms from the switch.

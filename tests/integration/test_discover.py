@@ -35,10 +35,11 @@ def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
             f"""
             import runpy
             base = runpy.run_path({str(ROOT / "inventory.py")!r})
-            name, data = base["hypervisors"][0]
-            connection = {{k: v for k, v in data.items() if not k.startswith("ovs_hv_")}}
+            _hosts, _lab_data = base["lab"]
+            name = _hosts[0][0]
+            connection = {{k: v for k, v in _lab_data.items() if not k.startswith("ovs_hv_")}}
             policy = {{"ovs_hv_stop_timeout": 5, "ovs_hv_destroy_on_timeout": True}}
-            hypervisors = [base["host"](name, {{**connection, **policy}})]
+            hypervisors = [(name, {{**connection, **policy}})]
             """
         )
     )

@@ -59,7 +59,8 @@ def test_drift_table_ends_with_the_differences() -> None:
     assert table[-2:] == [
         "  - uplink port eth0: port missing: expected on bridge ovsbr0, found absent",
         "  - vm-access 52:54:00:aa:bb:01 port vnet5: vnet port VLAN differs from the domain "
-        "XML: expected tag=1011, found tag=999",
+        "XML: expected tag=1011, found tag=999; fix: ovs-vsctl set port vnet5 tag=1011 "
+        "trunks=[] vlan_mode=[]",
     ]
     vm_access = next(line for line in table if line.startswith("  vm-access"))
     assert vm_access.split()[-3:] == ["access", "999", "DIFFERS"]
@@ -110,9 +111,11 @@ def test_json_document() -> None:
             "subject": "vm-access 52:54:00:aa:bb:01 port vnet5",
             "expected": "tag=1011",
             "actual": "tag=999",
+            "fix": "ovs-vsctl set port vnet5 tag=1011 trunks=[] vlan_mode=[]",
             "area": "vm",
             "message": "vm-access 52:54:00:aa:bb:01 port vnet5: vnet port VLAN differs from the "
-            "domain XML: expected tag=1011, found tag=999",
+            "domain XML: expected tag=1011, found tag=999; fix: ovs-vsctl set port vnet5 "
+            "tag=1011 trunks=[] vlan_mode=[]",
         }
     ]
     json.dumps(doc)  # plain JSON types only

@@ -110,7 +110,8 @@ def test_vm_tag_changed_by_hand() -> None:
     report = verify_host(CONFIG, probe("tag999"))
     assert lines(report) == [
         "vm-access 52:54:00:aa:bb:01 port vnet5: vnet port VLAN differs from the domain XML: "
-        "expected tag=1011, found tag=999"
+        "expected tag=1011, found tag=999; fix: ovs-vsctl set port vnet5 tag=1011 trunks=[] "
+        "vlan_mode=[]"
     ]
     (diff,) = report.differences
     assert (diff.kind, diff.subject, diff.expected, diff.actual) == (
