@@ -9,6 +9,8 @@ APT_PACKAGES=(
     libvirt-daemon-system libvirt-clients qemu-system-x86 python3-libvirt
     libxml2-utils openssh-server openssh-client socat iproute2 iputils-ping procps
     tcpdump libvirt-dev pkg-config gcc python3-venv bridge-utils vlan ethtool python3
+    # the real-machine tier (lab/vmlab): image build and its apt repository
+    mmdebstrap qemu-utils e2fsprogs zstd apt-utils dpkg-dev
 )
 
 missing=()
