@@ -1,13 +1,9 @@
 """Migrate a libvirt hypervisor onto Open vSwitch:  pyinfra inventory.py deploy.py
 
-Order keeps VMs recoverable: validate (no change) -> packages -> back up, stage and validate
-the new interfaces file -> stop and rewire affected domains -> cut over (commit-confirmed,
-detached on the host) -> start them -> boot unit -> verify -> confirm.  Without the final
-confirmation the host restores the previous network and domains by itself.
+The steps are in ovs_hypervisor/steps/ (one module each); ovs_hypervisor.deploys.migrate runs
+them.  Your own deploy file can do the same: ``from ovs_hypervisor.deploys import migrate``.
 """
 
-from pyinfra import local
+from ovs_hypervisor.deploys import migrate
 
-TASKS = ("validate", "packages", "interfaces", "domains", "cutover", "boot", "verify", "confirm")
-for task in TASKS:
-    local.include(f"tasks/{task}.py")
+migrate()

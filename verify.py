@@ -7,19 +7,6 @@ the prompt-free way to run it).  Nothing on the host is changed.  JSON for monit
 See docs/verify.md.
 """
 
-from pyinfra import host
-from pyinfra.api.exceptions import DeployError
+from ovs_hypervisor.deploys import verify
 
-from ovs_hypervisor.model import HostDataError, load_host_config
-from ovs_hypervisor.operations import ovs
-
-try:
-    config = load_host_config(host.name, host.data.dict())
-except HostDataError as exc:
-    raise DeployError(str(exc)) from None
-
-ovs.verified(
-    name="Verify the switch against the data",
-    config=config,
-    json_path=ovs.report_path(host.data.dict()),
-)
+verify()

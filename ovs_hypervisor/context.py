@@ -1,7 +1,7 @@
-"""Per-host context shared by the task files of one deploy run.
+"""Per-host context shared by the steps of one deploy run.
 
-tasks/validate.py builds it (validated data + facts -> plan) before any operation that changes
-the host; the other task files read it.  pyinfra runs every host's deploy code (prepare)
+steps/validate.py builds it (validated data + facts -> plan) before any operation that changes
+the host; the other steps read it.  pyinfra runs every host's deploy code (prepare)
 before executing anything, so a HostDataError here stops the run with the hosts untouched.
 """
 
@@ -77,7 +77,7 @@ def build_context(host: Any) -> HostContext:
 
 def get_context(host: Any) -> HostContext:
     if host.name not in _CONTEXTS:
-        raise DeployError("tasks/validate.py must run before the other tasks")
+        raise DeployError("the validate step must run before the other steps (deploys.migrate)")
     return _CONTEXTS[host.name]
 
 

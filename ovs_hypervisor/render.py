@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from importlib.resources import files
 from pathlib import Path
 
 import jinja2
 
 from ovs_hypervisor.model import HostConfig
 
-# templates/ sits at the repository root (next to deploy.py), as the design layout asks.
-TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates"
+# Package data (ovs_hypervisor/templates/): found the same way from a checkout or a wheel.
+TEMPLATE_DIR = Path(str(files("ovs_hypervisor").joinpath("templates")))
 
 
 def _env(template_dir: Path) -> jinja2.Environment:

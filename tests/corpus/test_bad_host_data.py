@@ -93,7 +93,7 @@ class _UntouchableHost:
 
 @pytest.mark.parametrize("path", CASES, ids=lambda p: p.stem)
 def test_deploy_stops_before_touching_the_host(path: Path) -> None:
-    """tasks/validate.py's entry point turns the problem into pyinfra's DeployError (which
+    """The validate step turns the problem into pyinfra's DeployError (which
     pyinfra prints as one message, see tests/property/test_no_traceback.py) without a
     single fact gathered or command run."""
     data, _ = case_data(path)

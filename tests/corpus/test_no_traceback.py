@@ -59,7 +59,7 @@ def test_deploy_error_is_one_message(tmp_path: Path) -> None:
 
 def test_bad_host_data_through_the_real_validate_step(tmp_path: Path) -> None:
     """The project's own entry point (ovs_hypervisor.context.build_context, which
-    tasks/validate.py calls first) with bad data on the host."""
+    the validate step calls first) with bad data on the host."""
     inventory = (
         'hosts = [("@local", {"ovs_hv_mgmt_vlan": "10", "ovs_hv_mgmt_ipv4": "192.0.2.0/24",\n'
         '                      "ovs_hv_bridg": "br0"})]\n'
