@@ -19,6 +19,7 @@ from ovs_hypervisor.facts.guard import CutoverGuard
 from ovs_hypervisor.facts.libvirt import LibvirtDomains
 from ovs_hypervisor.facts.net import FileText, Links
 from ovs_hypervisor.facts.ovs import OvsState
+from ovs_hypervisor.host_state import ovs_before_install
 from ovs_hypervisor.interfaces import parse_interfaces
 from ovs_hypervisor.model import HostConfig, HostDataError, load_host_config
 from ovs_hypervisor.plan import HostPlan, plan_host
@@ -83,7 +84,7 @@ def get_context(host: Any) -> HostContext:
 
 def _build(host: Any) -> HostContext:
     config = load_host_config(host.name, host.data.dict())
-    ovs = host.get_fact(OvsState)
+    ovs: Any = ovs_before_install(host.get_fact(OvsState), config.packages)
     if ovs["error"]:
         raise HostDataError(
             host.name,

@@ -94,12 +94,15 @@ class OvsSnapshot(TypedDict):
     bridges: dict[str, BridgeState]
 
 
+OVS_NOT_INSTALLED = "ovs-vsctl is not installed"
+
+
 def _ovs_reachable(vsctl: str, probe: str) -> str:
     """Shell: stop with one ``@@ERROR`` line when ovs-vsctl is missing or ovsdb is down;
     else leave the probe's output in ``$out``."""
     return (
-        "if ! command -v ovs-vsctl >/dev/null 2>&1; then echo '@@ERROR ovs-vsctl is not "
-        "installed (package openvswitch-switch)'; exit 0; fi; "
+        "if ! command -v ovs-vsctl >/dev/null 2>&1; then echo '@@ERROR "
+        f"{OVS_NOT_INSTALLED} (package openvswitch-switch)'; exit 0; fi; "
         f'out=$({vsctl} {probe} 2>&1) || {{ echo "@@ERROR ovs-vsctl cannot reach ovsdb-server: '
         '$(echo $out | head -c 300)"; exit 0; }; '
     )
@@ -198,6 +201,18 @@ def _empty_ovs(error: str | None) -> OvsSnapshot:
         "interfaces": {},
         "bridges": {},
     }
+
+
+def ovs_before_install(state: OvsSnapshot, packages: list[str]) -> OvsSnapshot:
+    """A fresh host: OVS is not installed yet but the packages step will install it (it runs
+    before any step that needs OVS), so plan against an empty switch instead of refusing.
+    Any other error (ovsdb-server down, or OVS not in the packages) is returned unchanged."""
+    error = state["error"] or ""
+    if not error.startswith(OVS_NOT_INSTALLED) or "openvswitch-switch" not in packages:
+        return state
+    empty = _empty_ovs(None)
+    empty["show"] = {"uuid": "", "ovs_version": None, "manager": [], "bridges": {}}
+    return empty
 
 
 def parse_ovs_state(lines: list[str]) -> OvsSnapshot:

@@ -33,7 +33,7 @@ def wait_guest_running(h: str, domain: str) -> None:
     # autostart happens when libvirtd starts, which may come after SSH is up
     vm(
         h,
-        f"for i in $(seq 120); do [ \"$(virsh domstate {domain})\" = running ] && exit 0; "
+        f'for i in $(seq 120); do [ "$(virsh domstate {domain})" = running ] && exit 0; '
         "sleep 1; done; virsh domstate " + domain + "; exit 1",
         timeout=200,
     )

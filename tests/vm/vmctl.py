@@ -126,8 +126,14 @@ def pings(h: str) -> bool:
 
 def pyinfra_cmd(*args: str, deploy: str = "deploy.py", limit: str | None = None) -> list[str]:
     extra = ["--limit", host_name(limit)] if limit else []
-    return [str(PYINFRA), *([] if "--dry" in args else ["-y"]), *extra, *args, str(INVENTORY),
-            deploy]
+    return [
+        str(PYINFRA),
+        *([] if "--dry" in args else ["-y"]),
+        *extra,
+        *args,
+        str(INVENTORY),
+        deploy,
+    ]
 
 
 def pyinfra_env() -> dict[str, str]:
@@ -165,7 +171,7 @@ def ovs_port(h: str, port: str) -> dict[str, str]:
         "ovs-vsctl --format=csv --data=bare --no-headings --columns=tag,trunks,vlan_mode "
         f"list port {port}",
     ).strip()
-    tag, trunks, mode = (out.split(",") + ["", "", ""])[:3]
+    tag, trunks, mode = [*out.split(","), "", "", ""][:3]
     return {"tag": tag, "trunks": trunks, "vlan_mode": mode}
 
 
@@ -274,7 +280,5 @@ def record_figure(name: str, value: object) -> None:
 
 def seconds_to_ping(vmlab_stderr: str, h: str) -> float | None:
     """From `vmlab start/wait/reboot` output: seconds from power-on to the first answer."""
-    found = re.findall(
-        rf"{h}: \S+ answers ping ([0-9.]+)s after power-on", vmlab_stderr
-    )
+    found = re.findall(rf"{h}: \S+ answers ping ([0-9.]+)s after power-on", vmlab_stderr)
     return float(found[-1]) if found else None
