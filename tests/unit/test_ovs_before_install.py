@@ -21,4 +21,3 @@ def test_not_installed_and_not_in_packages_stays_an_error() -> None:
 def test_ovsdb_down_stays_an_error() -> None:
     state = parse_ovs_state(["@@ERROR ovs-vsctl cannot reach ovsdb-server: refused"])
     assert ovs_before_install(state, PACKAGES)["error"]
-
