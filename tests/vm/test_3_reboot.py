@@ -20,6 +20,8 @@ from tests.vm.vmctl import (
     ovs_port,
     pings,
     pyinfra,
+    record_figure,
+    seconds_to_ping,
     verify_clean,
     vm,
     vmlab,
@@ -53,15 +55,22 @@ def check_after_boot(h: str) -> None:
     verify_clean(h)
 
 
+def reboot(h: str) -> None:
+    run = vmlab("reboot", h, timeout=1200)
+    seconds = seconds_to_ping(run.stderr, h)
+    if seconds is not None:
+        record_figure("reboot_power_on_to_mgmt_s", seconds)
+
+
 def test_reboot_after_migration_comes_back_on_ovs(tier: None) -> None:
     assert vm(H, "systemctl is-enabled ovs-hypervisor-ifup.service").strip() == "enabled"
-    vmlab("reboot", H, timeout=1200)
+    reboot(H)
     check_after_boot(H)
 
 
 def test_second_reboot_changes_nothing(tier: None) -> None:
     before = network_state(H)
-    vmlab("reboot", H, timeout=1200)
+    reboot(H)
     check_after_boot(H)
     assert network_state(H) == before
     run = pyinfra(limit=H)
