@@ -26,6 +26,7 @@ from ovs_hypervisor.facts.net import FileText, Links
 from ovs_hypervisor.facts.ovs import OvsState
 from ovs_hypervisor.fastpath import plan_fast
 from ovs_hypervisor.host_data import HOST_DATA_DIR, host_config
+from ovs_hypervisor.host_state import empty_switch
 from ovs_hypervisor.model import HostConfig, HostDataError
 from ovs_hypervisor.plan import HostPlan, interfaces_texts, plan_host
 from ovs_hypervisor.reconcile import reconcile_args, structural_gaps
@@ -129,7 +130,7 @@ def _build(host: Any, config: HostConfig) -> HostContext:
                     "fix: start it (systemctl start openvswitch-switch) and run again"
                 ],
             )
-        ovs = {**ovs, "error": None, "show": {"bridges": {}}}
+        ovs = empty_switch()
     guard = host.get_fact(CutoverGuard)
     recovery = guard["recovery"]
     if recovery.get("state") == "recovering":

@@ -145,12 +145,15 @@ class OvsSnapshot(TypedDict):
     bridges: dict[str, BridgeState]
 
 
+OVS_NOT_INSTALLED = "ovs-vsctl is not installed"
+
+
 def _ovs_reachable(vsctl: str, probe: str) -> str:
     """Shell: stop with one ``@@ERROR`` line when ovs-vsctl is missing or ovsdb is down;
     else leave the probe's output in ``$out``."""
     return (
-        "if ! command -v ovs-vsctl >/dev/null 2>&1; then echo '@@ERROR ovs-vsctl is not "
-        "installed (package openvswitch-switch)'; exit 0; fi; "
+        "if ! command -v ovs-vsctl >/dev/null 2>&1; then echo '@@ERROR "
+        f"{OVS_NOT_INSTALLED} (package openvswitch-switch)'; exit 0; fi; "
         f'out=$({vsctl} {probe} 2>&1) || {{ echo "@@ERROR ovs-vsctl cannot reach ovsdb-server: '
         '$(echo $out | head -c 300)"; exit 0; }; '
     )
@@ -205,6 +208,13 @@ def _empty_ovs(error: str | None) -> OvsSnapshot:
         "interfaces": {},
         "bridges": {},
     }
+
+
+def empty_switch() -> OvsSnapshot:
+    """What a fresh host's OVS will hold once the packages step installed it: no bridges."""
+    empty = _empty_ovs(None)
+    empty["show"] = {"uuid": "", "ovs_version": None, "manager": [], "bridges": {}}
+    return empty
 
 
 def parse_ovs_state(lines: list[str]) -> OvsSnapshot:

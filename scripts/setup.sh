@@ -11,6 +11,8 @@ APT_PACKAGES=(
     tcpdump iputils-arping libvirt-dev pkg-config gcc python3-venv bridge-utils vlan ethtool python3
     # lab/guest/build: modinfo, a static libc for rasend
     kmod libc6-dev
+    # the real-machine tier (lab/vmlab): image build and its apt repository
+    mmdebstrap qemu-utils e2fsprogs zstd apt-utils dpkg-dev
 )
 
 missing=()

@@ -9,4 +9,5 @@ ruff format --check .
 mypy ovs_hypervisor
 # Leftovers of a crashed earlier run must not leak into this one.
 lab/ovslab down >/dev/null 2>&1 || true
+lab/vmlab/vmlab down >/dev/null 2>&1 || true
 exec python -m pytest -ra "$@"
