@@ -33,7 +33,7 @@ def pyinfra_hosts(inventory: str) -> list[tuple[str, dict[str, Any]]]:
     """(name, resolved data) per host, in order, as `pyinfra INVENTORY` sees them."""
     from pyinfra.api.state import State
     from pyinfra.context import ctx_state
-    from pyinfra_cli.inventory import make_inventory  # type: ignore[import-untyped]
+    from pyinfra_cli.inventory import make_inventory
 
     with ctx_state.use(State()):
         inv = make_inventory(inventory, cwd=str(ROOT))

@@ -225,7 +225,7 @@ def pyinfra_runs(n: int, logs: Path) -> tuple[list[Run], dict[str, Any]]:
 
 
 def ansible_runs(n: int, logs: Path, work: Path) -> tuple[list[Run], dict[str, Any]]:
-    from ansible_inventory import inventory
+    from ansible_inventory import inventory  # type: ignore[import-not-found]  # bench/ on sys.path
 
     inv = work / f"inventory-{n}.json"
     inv.write_text(json.dumps(inventory(INVENTORY), indent=2))

@@ -17,6 +17,7 @@ deploys read it), so a test can give one host extra data without a new inventory
 import os
 import runpy
 from pathlib import Path
+from typing import Any
 
 _ROOT = Path(__file__).resolve().parent.parent
 _LAB = Path(os.environ.get("OVSLAB_DIR", "/tmp/ovslab"))
@@ -38,7 +39,7 @@ def _mac_prefix(short: str) -> str:
     return "52:54:00:aa:bb" if short == "hv1" else f"52:54:00:aa:{int(short[2:]):02x}"
 
 
-def _domains(short: str) -> dict:
+def _domains(short: str) -> dict[str, Any]:
     if not any((_LAB / short / "domains").glob("*.xml")):
         return {}
     hv1 = _mac_prefix("hv1")
@@ -49,7 +50,7 @@ def _domains(short: str) -> dict:
     }
 
 
-def _entry(short: str) -> tuple:
+def _entry(short: str) -> tuple[str, dict[str, Any]]:
     n = int(short[2:])
     data = {k: v for k, v in _hv1_data.items() if k not in ("ovs_hv_domains", "ovs_hv_mgmt_ipv4")}
     data["ovs_hv_mgmt_ipv4"] = f"192.0.2.{9 + n}/24"

@@ -6,7 +6,7 @@ scripts/setup.sh
 . .venv/bin/activate
 ruff check .
 ruff format --check .
-mypy ovs_hypervisor
+mypy  # all Python in the repo (pyproject: files = ["."])
 # Leftovers of a crashed earlier run must not leak into this one.
 lab/ovslab down >/dev/null 2>&1 || true
 lab/vmlab/vmlab down >/dev/null 2>&1 || true

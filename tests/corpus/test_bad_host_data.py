@@ -90,7 +90,7 @@ class _UntouchableHost:
         self.name = HOST
         self._data = data
         # where the deploys read the data layers from: the data as the host's inventory entry
-        self.inventory = Inventory(([(HOST, data)], {}))
+        self.inventory = Inventory(([(HOST, data)], {}))  # type: ignore[no-untyped-call]
         self.groups: list[str] = []
 
     @property

@@ -146,7 +146,7 @@ def test_domain_xml(path: Path) -> None:
         assert [n for n in after if n["mac"] != mac] == [n for n in nics if n["mac"] != mac]
         (mine,) = [n for n in after if n["mac"] == mac]
         assert (mine["type"], mine["bridge"], mine["virtualport"]) == ("bridge", BR, "openvswitch")
-        assert mine["vlan"] == SPEC
+        assert mine["vlan"] == dict(SPEC)
         assert patch_domain_xml(out, BR, {mac: SPEC}) == out
     # All NICs at once: the pinned outcome.
     try:

@@ -52,8 +52,8 @@ def main(args: list[str]) -> None:
             op, sha, spa, tpa = struct.unpack("!6xH6s4s6x4s", frame[14:42])
             if op == 2 and tpa == ip:
                 seen.add((port, socket.inet_ntoa(spa), sha.hex(":")))
-    for port, ip, mac in sorted(seen):
-        print(json.dumps({"port": port, "ip": ip, "mac": mac}))
+    for port, addr, hw in sorted(seen):
+        print(json.dumps({"port": port, "ip": addr, "mac": hw}))
 
 
 if __name__ == "__main__":

@@ -72,7 +72,8 @@ def live_from(text: str) -> dict[str, LinkFact]:
                     links.setdefault(port, make_link(port))["master"] = name
         elif m := re.match(r"^vlan(\d+)$|^(.+)\.(\d+)$", name):
             raw = opts.get("vlan_raw_device", [m.group(2)])[0]
-            link.update(kind="vlan", link=raw, vlan_id=int(m.group(1) or m.group(3)))
+            link["kind"], link["link"] = "vlan", raw
+            link["vlan_id"] = int(m.group(1) or m.group(3))
             links.setdefault(raw, make_link(raw))
         elif "bond_slaves" in opts:
             link["kind"] = "bond"

@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -188,7 +189,7 @@ def test_save_mode_migration_resumes_every_guest(migrated: str) -> None:
     # the trunk and hybrid NICs really are trunks), without having rebooted.
     for name, addresses in guest_addresses().items():
         for address in addresses:
-            wait_until(lambda a=address: pings(a), 30, f"{name} at {address}")
+            wait_until(partial(pings, address), 30, f"{name} at {address}")
     states = domstates()
     for name in RUNNING:
         assert states[name] == ("running (restored)" if name in SAVED else "running (booted)")

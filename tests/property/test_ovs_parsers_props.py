@@ -198,7 +198,7 @@ strmaps = st.dictionaries(st.text(min_size=1, max_size=8), st.text(max_size=8), 
 def port_tables(draw: st.DrawFn) -> tuple[str, dict[str, Any]]:
     rows, want = [], {}
     for name in draw(st.lists(names, max_size=5, unique=True)):
-        row = {
+        row: dict[str, Any] = {
             "uuid": draw(uuids),
             "tag": draw(st.one_of(st.none(), vids)),
             "trunks": draw(st.lists(vids, max_size=4, unique=True)),

@@ -12,6 +12,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -28,7 +29,7 @@ from tests.helpers.ifquery import run_ifquery
 DATA = Path(__file__).resolve().parents[1] / "data" / "discover"
 
 
-def collect(top: Path, network: bool = True) -> dict:
+def collect(top: Path, network: bool = True) -> dict[str, Any]:
     flags = ["--network"] if network else []
     out = subprocess.run(
         [sys.executable, "-c", script_source("collect.py"), *flags, str(top)],
@@ -37,7 +38,8 @@ def collect(top: Path, network: bool = True) -> dict:
         check=True,
         timeout=30,
     )
-    return json.loads(out.stdout)
+    found: dict[str, Any] = json.loads(out.stdout)
+    return found
 
 
 def tree(tmp_path: Path) -> Path:

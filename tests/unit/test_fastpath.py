@@ -137,8 +137,15 @@ def test_collisions_are_refused_naming_the_device(
 
 
 def test_rerun_on_our_bridge_prepares_everything_and_needs_no_ovs_in_the_gap() -> None:
-    ports = {"eth0": {"interfaces": {"eth0": {}}}, "vlan1234": {"interfaces": {"vlan1234": {}}}}
-    ovs = {"show": {"bridges": {"ovsbr0": {"ports": ports}}}, "ports": {}, "bridges": {}}
+    ports: dict[str, Any] = {
+        "eth0": {"interfaces": {"eth0": {}}},
+        "vlan1234": {"interfaces": {"vlan1234": {}}},
+    }
+    ovs: dict[str, Any] = {
+        "show": {"bridges": {"ovsbr0": {"ports": ports}}},
+        "ports": {},
+        "bridges": {},
+    }
     links = {
         "lo": link(None),
         "eth0": link("veth"),

@@ -19,7 +19,7 @@ from ovs_hypervisor.host_state import LinkInfo
 from tests.conftest import DATA, LAB_DATA
 
 LEGACY = (DATA / "legacy" / "interfaces").read_text()
-NO_OVS = {
+NO_OVS: dict[str, Any] = {
     "error": "ovs-vsctl: command not found",
     "vswitchd": None,
     "vswitchd_error": None,
@@ -40,7 +40,7 @@ class FreshHost:
     def __init__(self, packages: dict[str, list[str]], ovs: dict[str, Any]) -> None:
         self.name = "fresh-hv"
         self.groups: list[str] = []
-        self.inventory = Inventory(([(self.name, dict(LAB_DATA))], {}))
+        self.inventory = Inventory(([(self.name, dict(LAB_DATA))], {}))  # type: ignore[no-untyped-call]
         self.packages = packages
         self.ovs = ovs
 

@@ -80,9 +80,8 @@ def test_nic_spec_forms() -> None:
 
 
 def test_non_prefixed_keys_are_ignored() -> None:
-    c = load_host_config(
-        "hv1", {**LAB_DATA, "ssh_user": "root", "_private": 1, 5: "x", "ovsdb_x": 1}
-    )
+    data: dict[Any, Any] = {**LAB_DATA, "ssh_user": "root", "_private": 1, 5: "x", "ovsdb_x": 1}
+    c = load_host_config("hv1", data)
     assert c.mgmt_vlan == 1234
 
 

@@ -215,7 +215,7 @@ def test_datapath_type_and_no_datapath() -> None:
 def test_mgmt_port_wrong_tag_trunks_mode_and_type() -> None:
     snap = edited()
     port = snap["ovs"]["ports"]["vlan1234"]
-    port.update(tag=1235, trunks=[5], vlan_mode="trunk")
+    port["tag"], port["trunks"], port["vlan_mode"] = 1235, [5], "trunk"
     show_ports(snap)["vlan1234"]["interfaces"]["vlan1234"]["type"] = None
     report = verify_host(CONFIG, snap)
     assert lines(report) == [
