@@ -149,9 +149,10 @@ def write_inventory(tmp_path: Path, extra: dict[str, object]) -> str:
         import os
         import runpy
         base = runpy.run_path({str(ROOT / "inventory.py")!r})
-        name, data = base["hypervisors"][0]
+        _hosts, _lab_data = base["lab"]
+        name, data = _hosts[0]
         data = {{**data, **{extra!r}}}
-        hypervisors = [(name, data)]
+        lab = ([(name, data)], _lab_data)
         """
     )
     path = tmp_path / "inventory.py"
