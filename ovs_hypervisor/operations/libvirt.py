@@ -71,8 +71,8 @@ def domains_stopped(
 
 _MOVES = {
     "define": "",
-    "save": " (running: managed save, guest RAM to disk; resumed after the cutover, no reboot)",
-    "live": " and update its running NICs' VLANs live (no restart)",
+    "save": "managed save (guest RAM to disk), resumed after the cutover: no reboot",
+    "live": "its running NICs' VLANs updated live: no restart",
 }
 
 
@@ -112,7 +112,7 @@ def domain_interfaces(
         return
     log_diff(f"domain {domain}", old_xml, new_xml, verb="redefine")
     if _MOVES[move]:
-        host.log(f"Domain {domain}:{_MOVES[move]}", logger.info)
+        host.log(f"Domain {domain}: {_MOVES[move]}", logger.info)
     yield domctl_command(
         "update" if move == "live" else move,
         QuoteString(domain),

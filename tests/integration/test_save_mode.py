@@ -177,7 +177,7 @@ def migrated(legacy: dict[str, str]) -> str:
     out = output_of(run)
     assert run.returncode == 0, out
     for name in SAVED:
-        assert f"Will redefine domain {name} (running: managed save" in out, out
+        assert f"Domain {name}: managed save" in out, out
     for name in TAGGED:
         assert f"domain {name} cannot be saved" in out, out
     assert_not_rebooted(booted, SAVED)
@@ -221,7 +221,7 @@ def test_day2_vlan_change_is_applied_live(migrated: str, tmp_path: Path) -> None
     dry = pyinfra("--dry", "--diff", inventory=inventory)
     out = output_of(dry)
     assert dry.returncode == 0, out
-    assert "Will redefine domain vm-access and update its running NICs' VLANs live" in out, out
+    assert "Domain vm-access: its running NICs' VLANs updated live" in out, out
     assert re.search(r"\+\s*<tag id='1012'/>", out), out
     assert snapshot() == before
     run = pyinfra(inventory=inventory)
