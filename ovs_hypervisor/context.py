@@ -16,14 +16,18 @@ from typing import Any
 from pyinfra.api.exceptions import DeployError
 from pyinfra.facts.deb import DebPackages
 
+from ovs_hypervisor import bootguard
 from ovs_hypervisor.bootguard import recovering_refusal
 from ovs_hypervisor.cutover import TO_START, CutoverPlan, cutover_script
 from ovs_hypervisor.domain_move import SAVE_DIR, DomainMoves, needs_free_space, plan_moves
+from ovs_hypervisor.facts.batch import Call, fact, gather, keep_while_executing, key, remember
+from ovs_hypervisor.facts.boot import BootUnit
 from ovs_hypervisor.facts.files import InterfacesFiles
 from ovs_hypervisor.facts.guard import CutoverGuard
 from ovs_hypervisor.facts.libvirt import FreeBytes, LibvirtDomains
 from ovs_hypervisor.facts.net import FileText, Links
-from ovs_hypervisor.facts.ovs import OvsState
+from ovs_hypervisor.facts.ovs import OvsState, VerifyState
+from ovs_hypervisor.facts.runlock import RunLock
 from ovs_hypervisor.fastpath import plan_fast
 from ovs_hypervisor.host_data import HOST_DATA_DIR, host_config
 from ovs_hypervisor.host_state import empty_switch
@@ -33,7 +37,15 @@ from ovs_hypervisor.reconcile import reconcile_args, structural_gaps
 from ovs_hypervisor.render import render_interfaces, render_sysctl
 
 INTERFACES = "/etc/network/interfaces"
-__all__ = ["INTERFACES", "STAGED", "TO_START", "HostContext", "build_context", "get_context"]
+__all__ = [
+    "INTERFACES",
+    "STAGED",
+    "TO_START",
+    "HostContext",
+    "build_context",
+    "get_context",
+    "read_host",
+]
 STAGED = "/etc/network/interfaces.ovs-hypervisor.new"
 
 # One id per controller run: names this run's backup directory on every host.
@@ -105,7 +117,38 @@ def build_context(
     except HostDataError as exc:
         raise DeployError(str(exc)) from None
     _CONTEXTS[host.name] = ctx
+    # Nothing to change: what was read while preparing still holds when pyinfra executes.
+    keep_while_executing(host, not ctx.changes)
     return ctx
+
+
+def snapshot_calls(config: HostConfig) -> list[Call]:
+    """Every fact a run of the migration reads, for one round trip (``read_host``)."""
+    calls: list[Call] = [
+        (RunLock, {}),
+        (CutoverGuard, {}),
+        (InterfacesFiles, {"path": INTERFACES}),
+        (FileText, {"path": config.sysctl_file}),
+        (DebPackages, {}),
+        (FreeBytes, {"path": SAVE_DIR}),
+        (BootUnit, {"path": bootguard.SCRIPT, "links": []}),
+        (VerifyState, {"gateway": config.mgmt_gateway, "uri": config.libvirt_uri}),
+    ]
+    calls += [(BootUnit, {"path": u.path, "links": u.links}) for u in bootguard.UNITS]
+    return calls
+
+
+def read_host(host: Any, config: HostConfig) -> None:
+    """Read what the run needs in one remote command (facts/batch.py); the switch, links and
+    domains come out of the verify probe, which reads them all."""
+    found = gather(host, snapshot_calls(config))
+    snap = found.get(key(VerifyState, {"gateway": config.mgmt_gateway, "uri": config.libvirt_uri}))
+    if snap is None:
+        return
+    derived = {key(OvsState, {}): snap["ovs"], key(Links, {}): snap["net"]["links"]}
+    if snap["domains"]["error"] is None:
+        derived[key(LibvirtDomains, {"uri": config.libvirt_uri})] = snap["domains"]["domains"]
+    remember(host, derived)
 
 
 def get_context(host: Any) -> HostContext:
@@ -115,12 +158,12 @@ def get_context(host: Any) -> HostContext:
 
 
 def _build(host: Any, config: HostConfig) -> HostContext:
-    ovs = host.get_fact(OvsState)
+    ovs = fact(host, OvsState)
     install: list[str] = []
     if ovs["error"]:
         # A fresh host (the normal start): the packages step installs OVS; what needs OVS is
         # planned as "after install" and checked by that step (switch.usable).
-        installed = host.get_fact(DebPackages)
+        installed = fact(host, DebPackages)
         install = [p for p in config.packages if p not in installed]
         if not install:
             raise HostDataError(
@@ -131,7 +174,7 @@ def _build(host: Any, config: HostConfig) -> HostContext:
                 ],
             )
         ovs = empty_switch()
-    guard = host.get_fact(CutoverGuard)
+    guard = fact(host, CutoverGuard)
     recovery = guard["recovery"]
     if recovery.get("state") == "recovering":
         raise HostDataError(
@@ -154,8 +197,9 @@ def _build(host: Any, config: HostConfig) -> HostContext:
                 "work); fix: start openvswitch-switch (systemctl start openvswitch-switch)"
             ],
         )
-    links = host.get_fact(Links)
-    ours = config.bridge in ovs["show"].get("bridges", {})
+    links = fact(host, Links)
+    show = ovs["show"]
+    ours = show is not None and config.bridge in show.get("bridges", {})
     if config.bridge in links and not ours:
         kind = links[config.bridge]["kind"]
         raise HostDataError(
@@ -165,21 +209,21 @@ def _build(host: Any, config: HostConfig) -> HostContext:
                 "exists on the host; fix: pick a free name for the OVS bridge"
             ],
         )
-    domains = host.get_fact(LibvirtDomains, uri=config.libvirt_uri)
+    domains = fact(host, LibvirtDomains, uri=config.libvirt_uri)
     # The file and what it sources (nested, as ifupdown reads them): the stanzas of sourced
     # files must not be dropped silently.
-    old, sourced = interfaces_texts(host.name, host.get_fact(InterfacesFiles, path=INTERFACES))
+    old, sourced = interfaces_texts(host.name, fact(host, InterfacesFiles, path=INTERFACES))
     plan = plan_host(config, host.name, domains, links, old, sourced)
     # Decided before any domain is touched: live VLAN update, managed save, or restart.
     free = None
     if needs_free_space(config, plan.changed_domains):
-        free = host.get_fact(FreeBytes, path=SAVE_DIR)
+        free = fact(host, FreeBytes, path=SAVE_DIR)
     moves = plan_moves(config, host.name, plan.changed_domains, domains, free)
 
     interfaces = render_interfaces(config, host.name)
     sysctl = render_sysctl(config)
     interfaces_changed = old != interfaces
-    sysctl_current = host.get_fact(FileText, path=config.sysctl_file)
+    sysctl_current = fact(host, FileText, path=config.sysctl_file)
     sysctl_changed = sysctl_current != sysctl
     legacy = plan.legacy_bridges + plan.legacy_members
     cutover_needed = interfaces_changed or bool(structural_gaps(config, ovs, links, legacy))

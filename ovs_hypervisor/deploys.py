@@ -25,7 +25,7 @@ from pyinfra.context import host, state
 from pyinfra.operations import python
 
 from ovs_hypervisor.bootguard import recovering_refusal
-from ovs_hypervisor.context import INTERFACES, RUN_ID, STAGED, get_context
+from ovs_hypervisor.context import INTERFACES, RUN_ID, STAGED, get_context, read_host
 from ovs_hypervisor.cutover import CutoverPlan, cutover_script
 from ovs_hypervisor.discover import (
     HEADER,
@@ -87,6 +87,8 @@ def migrate(host_data: str | Path = HOST_DATA_DIR, data: Data = None) -> None:
     + host_data: directory of ``<host>.py`` host data files (discovery writes them there)
     + data: ``ovs_hv_*`` defaults of the caller (below the inventory, above the package's)
     """
+    # One remote command reads all the run needs (a run with nothing to do needs no other)
+    read_host(host, _config(host_data, data))
     stale = check_lock("deploy")  # first: a busy host is refused before anything else
     validate(host_data=host_data, data=data)
     changes = get_context(host).changes

@@ -10,6 +10,7 @@ from pyinfra.api.command import QuoteString, StringCommand
 from pyinfra.api.operation import operation
 from pyinfra.context import host
 
+from ovs_hypervisor.facts.batch import fact
 from ovs_hypervisor.facts.boot import BootUnit
 from ovs_hypervisor.operations.util import atomic_write, log_diff
 
@@ -32,7 +33,7 @@ def unit(path: str, content: str, wanted_by: list[str]) -> Generator[Any, None, 
     """
     base, name = path.rsplit("/", 1)
     links = [f"{base}/{target}.wants/{name}" for target in wanted_by]
-    state = host.get_fact(BootUnit, path=path, links=links)
+    state = fact(host, BootUnit, path=path, links=links)
     if state["text"] == content and all(state["links"].get(link) == path for link in links):
         host.noop(f"{name} is installed and enabled")
         return
@@ -67,7 +68,7 @@ def script(path: str, content: str) -> Generator[Any, None, None]:
 
         boot.script(path="/usr/local/lib/ovs-hypervisor/bootguard.sh", content=text)
     """
-    state = host.get_fact(BootUnit, path=path, links=[])
+    state = fact(host, BootUnit, path=path, links=[])
     if state["text"] == content:
         host.noop(f"{path} is installed")
         return

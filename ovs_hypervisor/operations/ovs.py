@@ -17,6 +17,7 @@ from pyinfra.api.command import FunctionCommand
 from pyinfra.api.exceptions import OperationError
 from pyinfra.api.operation import operation
 
+from ovs_hypervisor.facts.batch import fact
 from ovs_hypervisor.facts.ovs import VerifyState
 from ovs_hypervisor.model import HostConfig
 from ovs_hypervisor.report import render_table, run_document, write_json
@@ -55,7 +56,7 @@ def check_host(
     state: Any, host: Any, config: HostConfig, legacy: Iterable[str], json_path: str | None
 ) -> HostReport:
     """Read the host (one round trip), compare, print the table, record the JSON."""
-    snap = host.get_fact(VerifyState, gateway=config.mgmt_gateway, uri=config.libvirt_uri)
+    snap = fact(host, VerifyState, gateway=config.mgmt_gateway, uri=config.libvirt_uri)
     if snap is None:  # pyinfra logged why (SSH failure, unparsable output), the host failed
         report = unreadable(config, host.name)
     else:

@@ -9,6 +9,7 @@ from pyinfra.api.exceptions import DeployError
 from pyinfra.context import host
 
 from ovs_hypervisor.context import RUN_ID
+from ovs_hypervisor.facts.batch import fact
 from ovs_hypervisor.facts.runlock import RunLock
 from ovs_hypervisor.operations import runlock
 from ovs_hypervisor.runlock import is_stale, parse_lock, refusal, this_run
@@ -19,7 +20,7 @@ def check_lock(what: str) -> str | None:
 
     Returns the text of a dead run's lock that ``lock`` may replace (None: no lock).
     """
-    text = host.get_fact(RunLock)
+    text = fact(host, RunLock)
     held = parse_lock(text)
     me = this_run(what, RUN_ID)
     if held is None or held.token == me.token:

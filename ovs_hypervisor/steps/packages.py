@@ -6,13 +6,14 @@ from pyinfra.facts.deb import DebPackages
 from pyinfra.operations import apt
 
 from ovs_hypervisor.context import get_context
+from ovs_hypervisor.facts.batch import fact
 from ovs_hypervisor.operations import switch
 
 
 @deploy("packages")
 def packages() -> None:
     ctx = get_context(host)
-    installed = host.get_fact(DebPackages)
+    installed = fact(host, DebPackages)
     missing = [p for p in ctx.config.packages if p not in installed]
     if missing:  # nothing at all (not even a fact) when everything is there
         apt.update(name="Refresh apt lists (packages missing)")

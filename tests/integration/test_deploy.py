@@ -202,9 +202,18 @@ def test_backups_kept(migrated: object, legacy_lab: dict[str, str]) -> None:
     assert backup == legacy_lab["interfaces"]
 
 
+def remote_commands() -> int:
+    """SSH sessions the lab host's sshd started so far (one per command or sftp channel)."""
+    log = Path(os.environ.get("OVSLAB_DIR", "/tmp/ovslab")) / "hv1" / "ssh" / "sshd.log"
+    return log.read_text(errors="replace").count("Starting session:")
+
+
 def test_second_run_changes_nothing(migrated: object) -> None:
     before = snapshot()
+    sessions = remote_commands()
     run = pyinfra()
+    # one remote command reads everything (ovs_hypervisor/facts/batch.py)
+    assert remote_commands() - sessions == 1, output_of(run)
     out = output_of(run)
     assert run.returncode == 0, out
     assert "Will " not in out

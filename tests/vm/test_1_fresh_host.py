@@ -42,6 +42,24 @@ def test_legacy_hosts_have_no_openvswitch(tier: None) -> None:
         assert vm(h, "sudo -n id -u", user="deploy").strip() == "0"
 
 
+def test_a_user_without_sudo_is_refused_before_any_change(tier: None) -> None:
+    h = "hv1"
+    vm(
+        h,
+        "id nosudo >/dev/null 2>&1 || useradd -m -s /bin/sh nosudo; "
+        "install -d -o nosudo -m 700 ~nosudo/.ssh; "
+        "install -o nosudo -m 600 /root/.ssh/authorized_keys ~nosudo/.ssh/",
+    )
+    state = "cat /etc/network/interfaces; ls -R /var/lib/ovs-hypervisor /etc/systemd/system 2>&1"
+    before = vm(h, state)
+    run = pyinfra("--user", "nosudo", "--sudo", limit=h)
+    out = output_of(run)
+    assert run.returncode != 0, out
+    assert "--sudo cannot run commands as root for nosudo" in out and "NOPASSWD" in out, out
+    assert "Traceback" not in out, out
+    assert vm(h, state) == before
+
+
 def test_1_fresh_hosts_migrate_over_the_sudo_user(tier: None) -> None:
     run = pyinfra("--user", "deploy", "--sudo")
     out = output_of(run)
