@@ -7,6 +7,7 @@ import time
 from collections.abc import Generator
 from typing import Any
 
+import gevent
 from pyinfra import logger
 from pyinfra.api.command import FunctionCommand, QuoteString, StringCommand
 from pyinfra.api.operation import operation
@@ -162,8 +163,10 @@ def backed_up(
         )
     # The live values too: a rollback must undo `sysctl -p` of our file, not just delete it.
     yield StringCommand(
+        # lo last: restoring "all" disables lo as well
         "sysctl -e net.ipv6.conf.all.disable_ipv6 net.ipv6.conf.default.disable_ipv6",
-        "net.ipv6.conf.all.accept_ra net.ipv6.conf.default.accept_ra >",
+        "net.ipv6.conf.all.accept_ra net.ipv6.conf.default.accept_ra",
+        "net.ipv6.conf.lo.disable_ipv6 >",
         QuoteString(f"{backup_dir}/sysctl.runtime"),
     )
     yield StringCommand(
@@ -241,22 +244,44 @@ def _privilege_args() -> dict[str, Any]:
     return {k: current[k] for k in _PRIVILEGE_ARGS if k in current}
 
 
-def _status(host: Any, status_path: str, run_args: dict[str, Any] | None = None) -> str | None:
-    """The cutover's status, or None if the host cannot be reached right now."""
+def _status(
+    host: Any, status_path: str, run_args: dict[str, Any] | None = None, limit: float = 10
+) -> str | None:
+    """The cutover's status, or None if the host cannot be reached within ``limit`` seconds
+    (an SSH connect to a host that lost its address can block for minutes otherwise)."""
     try:
-        if not host.connected:
-            host.connect(show_errors=False)
-        if host.connected:
-            ok, output = host.run_shell_command(
-                StringCommand("cat", QuoteString(status_path)), _timeout=10, **(run_args or {})
-            )
-            if ok:
-                return str(output.stdout).strip()
-    except Exception as exc:  # the connection is expected to break during the cutover
+        with gevent.Timeout(limit):
+            if not host.connected:
+                host.connect(show_errors=False)
+            if host.connected:
+                ok, output = host.run_shell_command(
+                    StringCommand("cat", QuoteString(status_path)),
+                    _timeout=limit,
+                    **(run_args or {}),
+                )
+                if ok:
+                    return str(output.stdout).strip()
+    except (Exception, gevent.Timeout) as exc:  # the connection may break during the cutover
         logger.debug("cutover poll: %s", exc)
         with contextlib.suppress(Exception):  # already gone
             host.disconnect()
     return None
+
+
+# host name -> when its cutover applied, in this controller run (see give_up_at)
+_APPLIED_AT: dict[str, float] = {}
+
+
+def give_up_at(deadline: float, applied_elsewhere: list[float], window: int | None) -> float:
+    """When to stop waiting for a host's cutover to apply.
+
+    pyinfra runs each operation on every host before the next one, so the hosts that applied
+    wait for this one before they are verified and confirmed: once the first of them has
+    used a third of its window, a host that has not answered is left to roll back by itself
+    (``window`` None: a single wait, nobody else's window runs)."""
+    if window is None or not applied_elsewhere:
+        return deadline
+    return min(deadline, min(applied_elsewhere) + window / 3)
 
 
 def _wait_for_status(
@@ -267,15 +292,23 @@ def _wait_for_status(
     timeout: int,
     what: str,
     run_args: dict[str, Any] | None = None,
+    window: int | None = None,
 ) -> bool:
     """Poll the detached script's status, reconnecting if SSH dropped (cf server.reboot)."""
     started = time.monotonic()
     deadline = started + timeout
     last: str | None = None
     next_note = started + 5
-    while time.monotonic() < deadline:
-        last = _status(host, status_path, run_args) or last
+    while time.monotonic() < (
+        deadline := give_up_at(
+            deadline, [t for h, t in _APPLIED_AT.items() if h != host.name], window
+        )
+    ):
+        limit = min(10.0, max(1.0, deadline - time.monotonic()))
+        last = _status(host, status_path, run_args, limit) or last
         if last == wanted:
+            if wanted == "applied":
+                _APPLIED_AT[host.name] = time.monotonic()
             return True
         if last in ("rolling-back", "rolled-back") and wanted != "rolled-back":
             break
@@ -289,7 +322,8 @@ def _wait_for_status(
         host.log(f"the host rolled back to the previous network (see {log_path})", logger.error)
     else:
         host.log(
-            f"{what}: no answer within {timeout}s (last status: {last or 'unreachable'}). "
+            f"{what}: no answer within {deadline - started:.0f}s "
+            f"(last status: {last or 'unreachable'}). "
             f"Unless confirmed, the host restores the previous network by itself; see "
             f"{log_path} on the host.",
             logger.error,
@@ -333,7 +367,7 @@ def cutover(
     yield FunctionCommand(
         _wait_for_status,
         (f"{state_dir}/status", "applied", max(window - 5, 10), "waiting for the cutover"),
-        {"run_args": _privilege_args()},
+        {"run_args": _privilege_args(), "window": window},
     )
 
 

@@ -12,6 +12,7 @@ hv2 is "the middle host with bad data":
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import time
@@ -161,3 +162,33 @@ def test_pyinfra_serial_keeps_going_after_a_failed_host(legacy: dict[str, dict[s
     assert run.returncode != 0, out
     for h in HOSTS:  # every host ran, including those after hv2 in whatever order
         assert f"[{PREFIX}-{h}] {h}" in out, out
+
+
+def test_a_host_lost_after_its_cutover_does_not_hold_the_others(
+    legacy: dict[str, dict[str, str]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 12 point 6, one pyinfra run over the three migrated hosts: every host cuts over
+    (a new DNS server), hv3 with a wrong management VLAN (unreachable after its cutover).
+    hv1 and hv2 are confirmed within their windows; the run stops waiting for hv3 after a
+    third of the first window (not its whole window), and hv3 rolls back by itself."""
+    window = 60
+    for h in ("hv1", "hv2"):
+        (tmp_path / f"{PREFIX}-{h}.py").write_text('ovs_hv_mgmt_dns = ["192.0.2.54"]\n')
+    (tmp_path / f"{PREFIX}-hv3.py").write_text("ovs_hv_mgmt_vlan = 999\n")
+    before = {h: state(h) for h in HOSTS}
+    monkeypatch.setenv("OVS_HV_HOST_DATA", str(tmp_path))
+    run = labctl.pyinfra(f"--data=ovs_hv_confirm_window={window}", inventory=INVENTORY)
+    out = labctl.output_of(run)
+    assert run.returncode != 0, out
+    # the newest backup is this run's
+    status = "cat $(ls -1d /var/lib/ovs-hypervisor/backups/*/ | sort | tail -n 1)cutover/status"
+    for h in ("hv1", "hv2"):
+        assert on(h, status).strip() == "confirmed", (h, out)
+        assert "192.0.2.54" in on(h, "cat /etc/network/interfaces"), h
+    # the controller gave hv3 a third of the first window, not window - 5 s
+    given_up = re.search(rf"\[{PREFIX}-hv3\] waiting for the cutover: no answer within (\d+)s", out)
+    assert given_up and int(given_up.group(1)) <= window / 3 + 5, out
+    wait_until(lambda: on("hv3", status).strip() == "rolled-back", window + 45, "hv3 rollback")
+    hv3 = state("hv3")
+    for key in ("interfaces", "links", "addresses", "domains"):
+        assert hv3[key] == before["hv3"][key], key

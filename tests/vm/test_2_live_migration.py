@@ -15,12 +15,15 @@ pytestmark = [pytest.mark.vm, pytest.mark.timeout(1800)]
 
 
 def migrate(domain: str, src: str, dst: str) -> None:
+    autostart = "Autostart:      enable" in vm(src, f"virsh dominfo {domain}")
     vm(
         src,
         f"virsh migrate --live --persistent --undefinesource --verbose {domain} "
         f"qemu+ssh://{MGMT_IP[dst]}/system --migrateuri tcp://{MGMT_IP[dst]}",
         timeout=600,
     )
+    if autostart:  # libvirt does not migrate the autostart flag; an operator sets it again
+        vm(dst, f"virsh autostart {domain}")
 
 
 def test_guest_keeps_its_vlan_across_a_live_migration(tier: None) -> None:
