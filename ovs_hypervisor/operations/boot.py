@@ -106,4 +106,4 @@ def run_finished(marker: str, needed: bool) -> Generator[Any, None, None]:
     if not needed:
         host.noop("no unconfirmed change to finish")
         return
-    yield StringCommand("rm -f", QuoteString(marker))
+    yield StringCommand("rm -f", QuoteString(marker), "&& sync")  # kept across a power loss

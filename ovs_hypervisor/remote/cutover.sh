@@ -248,7 +248,10 @@ if apply; then
     deadline=$(( $(date +%s) + WINDOW ))
     while [ "$(date +%s)" -lt "$deadline" ]; do
         if [ -e "$STATE/confirm" ]; then
+            # On disk before anyone hears "confirmed": a power loss right after must not
+            # find the marker (and roll back a cutover the controller reported as kept).
             rm -f "$PENDING"
+            sync
             status confirmed
             step "confirmed"
             exit 0

@@ -47,7 +47,8 @@ BACKUPS = "/var/lib/ovs-hypervisor/backups"
 # What the next deploy says about a boot that rolled an unconfirmed cutover back.
 RECOVERY_REPORT = re.compile(r"(?i)(rolled back|recover)")
 STAGES = {
-    "files": re.compile(r" log == \S+ ifup$"),
+    # the new file is in place and ifup runs ("ifup" classic, "ifup: ..." fast cutover)
+    "files": re.compile(r" log == \S+ ifup(:|$)"),
     "applied": re.compile(r"/cutover/status status applied$"),
     "confirmed": re.compile(r"/cutover/status status confirmed$"),
 }
