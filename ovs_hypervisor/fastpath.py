@@ -21,7 +21,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ovs_hypervisor.host_state import LinkInfo
-from ovs_hypervisor.model import PREFIX, HostConfig, HostDataError
+from ovs_hypervisor.model import HostConfig, HostDataError
+from ovs_hypervisor.model_keys import PREFIX
 from ovs_hypervisor.plan import HostPlan
 
 # Where the kernel datapath shows OVS ports' master.
