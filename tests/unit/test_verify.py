@@ -24,14 +24,11 @@ from ovs_hypervisor.host_state import (
 from ovs_hypervisor.model import HostConfig, load_host_config
 from ovs_hypervisor.ovs_show import parse_ovs_show
 from ovs_hypervisor.ovsdb_json import bridge_rows, interface_rows, port_rows
-from ovs_hypervisor.verify import (
-    TITLES,
-    Difference,
-    describe_vlan,
-    legacy_devices,
-    switch_differences,
-    verify_host,
-)
+from ovs_hypervisor.verify import verify_host
+from ovs_hypervisor.verify_links import legacy_devices
+from ovs_hypervisor.verify_report import TITLES, Difference
+from ovs_hypervisor.verify_switch import switch_differences
+from ovs_hypervisor.verify_vlan import describe_vlan
 from tests.conftest import DATA, LAB_AFTER, LAB_AFTER_DATA
 
 REC = LAB_AFTER
