@@ -9,6 +9,7 @@ from __future__ import annotations
 import ipaddress
 import json
 import re
+from collections.abc import Iterable
 from typing import Annotated, Any
 
 from pydantic import Field, StrictInt
@@ -233,27 +234,30 @@ def check_bridge_pattern(v: str) -> str:
 
 
 def check_legacy_bridges(v: dict[str, int]) -> dict[str, int]:
-    problems: list[str] = []
-    for name, vlan in v.items():
-        try:
-            check_ifname(name, "legacy bridge")
-        except Problem as exc:
-            problems.append(line(f"{PREFIX}legacy_bridges key {name!r}", vlan, exc.what, exc.fix))
-    if problems:
-        raise Located(problems)
+    _bridge_names(
+        ((name, f"{PREFIX}legacy_bridges key {name!r}", vlan) for name, vlan in v.items()),
+        "legacy bridge",
+    )
     return v
 
 
 def check_legacy_trunk_bridges(v: list[str]) -> list[str]:
+    _bridge_names(
+        ((name, f"{PREFIX}legacy_trunk_bridges", name) for name in v), "legacy trunk bridge"
+    )
+    return v
+
+
+def _bridge_names(entries: Iterable[tuple[str, str, Any]], what: str) -> None:
+    """Every bad name among (name, key, value shown) at once: a list may have several."""
     problems: list[str] = []
-    for name in v:
+    for name, key, value in entries:
         try:
-            check_ifname(name, "legacy trunk bridge")
+            check_ifname(name, what)
         except Problem as exc:
-            problems.append(line(f"{PREFIX}legacy_trunk_bridges", name, exc.what, exc.fix))
+            problems.append(line(key, value, exc.what, exc.fix))
     if problems:
         raise Located(problems)
-    return v
 
 
 def check_extra_interfaces(v: str) -> str:

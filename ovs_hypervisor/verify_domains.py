@@ -10,8 +10,13 @@ from ovs_hypervisor.host_state import OvsSnapshot
 from ovs_hypervisor.model import HostConfig
 from ovs_hypervisor.ovs_show import ShowPort
 from ovs_hypervisor.verify_report import Difference, NicRow
-from ovs_hypervisor.verify_switch import bridge_ports, interface_problems, port_vlan
-from ovs_hypervisor.verify_vlan import describe_vlan, port_fix_command, vlan_columns, vlan_diff_keys
+from ovs_hypervisor.verify_switch import (
+    bridge_ports,
+    interface_problems,
+    port_vlan,
+    vlan_differences,
+)
+from ovs_hypervisor.verify_vlan import describe_vlan, port_fix_command
 
 
 def _where(nic: DomainNic) -> str:
@@ -183,18 +188,10 @@ def _running_nic(
             status = "NO PORT"
         else:
             actual = port_vlan(ovs, ports, port)
-            keys = vlan_diff_keys(l_vlan, actual)
-            if keys:
-                diffs.append(
-                    Difference(
-                        "vm-port-vlan",
-                        f"{who} port {port}",
-                        vlan_columns(l_vlan, keys),
-                        vlan_columns(actual, keys),
-                        "vm",
-                        port_fix_command(port, l_vlan),
-                    )
-                )
+            fix = port_fix_command(port, l_vlan)
+            diffs += vlan_differences(
+                "vm-port-vlan", f"{who} port {port}", l_vlan, actual, "vm", fix
+            )
             errors = interface_problems(ovs, ports, port, f" ({who})", "vm")
             diffs += errors
             if errors:

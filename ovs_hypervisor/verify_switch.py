@@ -40,6 +40,16 @@ def port_vlan(ovs: OvsSnapshot, ports: Mapping[str, ShowPort], name: str) -> Ovs
     return OvsPortVlan(tag=show["tag"], trunks=sorted(show["trunks"]), vlan_mode=None)
 
 
+def vlan_differences(
+    kind: str, subject: str, want: OvsPortVlan, got: OvsPortVlan, area: str, fix: str = ""
+) -> list[Difference]:
+    """One difference naming the VLAN columns that differ, in ovs-vsctl's words; or none."""
+    keys = vlan_diff_keys(want, got)
+    if not keys:
+        return []
+    return [Difference(kind, subject, vlan_columns(want, keys), vlan_columns(got, keys), area, fix)]
+
+
 def interface_problems(
     ovs: OvsSnapshot, ports: Mapping[str, ShowPort], port: str, suffix: str, area: str
 ) -> list[Difference]:
@@ -130,20 +140,10 @@ def _uplink_differences(
                 "uplink",
             )
         ]
-    diffs: list[Difference] = []
-    got = port_vlan(ovs, ports, up)
     want = OvsPortVlan(tag=None, trunks=[], vlan_mode=None)
-    keys = vlan_diff_keys(want, got)
-    if keys:
-        diffs.append(
-            Difference(
-                "port-vlan",
-                f"{label} port {up}",
-                vlan_columns(want, keys),
-                vlan_columns(got, keys),
-                "uplink",
-            )
-        )
+    diffs = vlan_differences(
+        "port-vlan", f"{label} port {up}", want, port_vlan(ovs, ports, up), "uplink"
+    )
     if bonded:
         diffs += _bond_member_differences(config, list(ports[up]["interfaces"]))
     diffs += interface_problems(ovs, ports, up, f" (bond {up})" if bonded else "", "uplink")
@@ -180,20 +180,8 @@ def _mgmt_port_differences(
     subject = f"management port {mgmt}"
     if mgmt not in ports:
         return [Difference("port-missing", subject, f"on bridge {config.bridge}", "absent", "mgmt")]
-    diffs: list[Difference] = []
     want_m = OvsPortVlan(tag=config.mgmt_vlan, trunks=[], vlan_mode=None)
-    got = port_vlan(ovs, ports, mgmt)
-    keys = vlan_diff_keys(want_m, got)
-    if keys:
-        diffs.append(
-            Difference(
-                "port-vlan",
-                subject,
-                vlan_columns(want_m, keys),
-                vlan_columns(got, keys),
-                "mgmt",
-            )
-        )
+    diffs = vlan_differences("port-vlan", subject, want_m, port_vlan(ovs, ports, mgmt), "mgmt")
     iface = ports[mgmt]["interfaces"].get(mgmt)
     itype = iface["type"] if iface is not None else None
     if itype != "internal":
