@@ -158,57 +158,10 @@ def get_context(host: Any) -> HostContext:
 
 
 def _build(host: Any, config: HostConfig) -> HostContext:
-    ovs = fact(host, OvsState)
-    install: list[str] = []
-    if ovs["error"]:
-        # A fresh host (the normal start): the packages step installs OVS; what needs OVS is
-        # planned as "after install" and checked by that step (switch.usable).
-        installed = fact(host, DebPackages)
-        install = [p for p in config.packages if p not in installed]
-        if not install:
-            raise HostDataError(
-                host.name,
-                [
-                    f"Open vSwitch is installed but not usable: {ovs['error']}; "
-                    "fix: start it (systemctl start openvswitch-switch) and run again"
-                ],
-            )
-        ovs = empty_switch()
-    guard = fact(host, CutoverGuard)
+    ovs, install, guard = _usable_host(host, config)
     recovery = guard["recovery"]
-    if recovery.get("state") == "recovering":
-        raise HostDataError(
-            host.name, [recovering_refusal(host.name, recovery, guard["guard_alive"])]
-        )
-    if guard["pending"]:
-        raise HostDataError(
-            host.name,
-            [
-                f"a previous cutover ({guard['pending']}, status {guard['pending_status']}) "
-                "is still waiting for confirmation; fix: wait until it rolls back by itself, "
-                f"or keep it with `touch {guard['pending']}/confirm` on the host"
-            ],
-        )
-    if ovs["vswitchd_error"] and not install:  # probed by OvsState with `show`
-        raise HostDataError(
-            host.name,
-            [
-                "ovs-vswitchd is not running (ovsdb-server answers, but bridges would not "
-                "work); fix: start openvswitch-switch (systemctl start openvswitch-switch)"
-            ],
-        )
     links = fact(host, Links)
-    show = ovs["show"]
-    ours = show is not None and config.bridge in show.get("bridges", {})
-    if config.bridge in links and not ours:
-        kind = links[config.bridge]["kind"]
-        raise HostDataError(
-            host.name,
-            [
-                f"ovs_hv_bridge = {config.bridge!r}: a {kind or 'non-OVS'} device with that name "
-                "exists on the host; fix: pick a free name for the OVS bridge"
-            ],
-        )
+    _refuse_foreign_bridge(host.name, config, ovs, links)
     domains = fact(host, LibvirtDomains, uri=config.libvirt_uri)
     # The file and what it sources (nested, as ifupdown reads them): the stanzas of sourced
     # files must not be dropped silently.
@@ -283,3 +236,63 @@ def _build(host: Any, config: HostConfig) -> HostContext:
         interrupted=guard["marker"],
         install_first=install,
     )
+
+
+def _usable_host(host: Any, config: HostConfig) -> tuple[Any, list[str], Any]:
+    """Refuse a host where the deploy cannot run now: OVS installed but not usable, a
+    cutover being recovered or awaiting confirmation.  Returns (the OVS state, or an empty
+    one before the install; the packages to install first; the cutover guard)."""
+    ovs = fact(host, OvsState)
+    install: list[str] = []
+    if ovs["error"]:
+        # A fresh host (the normal start): the packages step installs OVS; what needs OVS is
+        # planned as "after install" and checked by that step (switch.usable).
+        installed = fact(host, DebPackages)
+        install = [p for p in config.packages if p not in installed]
+        if not install:
+            raise HostDataError(
+                host.name,
+                [
+                    f"Open vSwitch is installed but not usable: {ovs['error']}; "
+                    "fix: start it (systemctl start openvswitch-switch) and run again"
+                ],
+            )
+        ovs = empty_switch()
+    guard = fact(host, CutoverGuard)
+    recovery = guard["recovery"]
+    if recovery.get("state") == "recovering":
+        raise HostDataError(
+            host.name, [recovering_refusal(host.name, recovery, guard["guard_alive"])]
+        )
+    if guard["pending"]:
+        raise HostDataError(
+            host.name,
+            [
+                f"a previous cutover ({guard['pending']}, status {guard['pending_status']}) "
+                "is still waiting for confirmation; fix: wait until it rolls back by itself, "
+                f"or keep it with `touch {guard['pending']}/confirm` on the host"
+            ],
+        )
+    if ovs["vswitchd_error"] and not install:  # probed by OvsState with `show`
+        raise HostDataError(
+            host.name,
+            [
+                "ovs-vswitchd is not running (ovsdb-server answers, but bridges would not "
+                "work); fix: start openvswitch-switch (systemctl start openvswitch-switch)"
+            ],
+        )
+    return ovs, install, guard
+
+
+def _refuse_foreign_bridge(host: str, config: HostConfig, ovs: Any, links: Any) -> None:
+    """A non-OVS device named like our bridge (both cutover modes)."""
+    ours = config.bridge in ovs["show"].get("bridges", {})
+    if config.bridge in links and not ours:
+        kind = links[config.bridge]["kind"]
+        raise HostDataError(
+            host,
+            [
+                f"ovs_hv_bridge = {config.bridge!r}: a {kind or 'non-OVS'} device with that name "
+                "exists on the host; fix: pick a free name for the OVS bridge"
+            ],
+        )

@@ -51,7 +51,8 @@ from ovs_hypervisor.host_data import (
     previous_host_data,
     write_host_data,
 )
-from ovs_hypervisor.model import DEFAULT_LIBVIRT_URI, PREFIX, HostConfig, HostDataError
+from ovs_hypervisor.model import DEFAULT_LIBVIRT_URI, HostConfig, HostDataError
+from ovs_hypervisor.model_keys import PREFIX
 from ovs_hypervisor.operations import network, ovs
 from ovs_hypervisor.steps.backup import backup
 from ovs_hypervisor.steps.boot import boot

@@ -22,7 +22,8 @@ from typing import Any
 from lxml import etree
 
 from ovs_hypervisor.domain_xml import domain_nics
-from ovs_hypervisor.model import PREFIX, HostConfig, HostDataError
+from ovs_hypervisor.model import HostConfig, HostDataError
+from ovs_hypervisor.model_keys import PREFIX
 from ovs_hypervisor.plan import DomainChange
 
 # libvirt's managed save directory for qemu:///system (compiled in: LOCALSTATEDIR).

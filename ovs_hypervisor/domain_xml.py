@@ -7,7 +7,8 @@ and inside those only the ``type`` attribute and the ``<source>``, ``<virtualpor
 ``<vlan>`` (and status-only ``<actual>``) children. Everything else - quote style,
 comments, MAC, PCI address, boot order, filterref, unknown or namespaced elements - stays
 byte-identical, so a diff of old and new XML shows exactly what the deploy changed.
-lxml is used to check well-formedness and read values; a small lexer finds the text spans.
+lxml is used to check well-formedness and read values; a small lexer (``xml_text``) finds
+the text spans.
 
 libvirt -> OVS mapping (what libvirt runs when it plugs ``vnetN`` into the bridge), from
 libvirt ``src/util/virnetdevopenvswitch.c``, ``virNetDevOpenvswitchConstructVlans()``,
@@ -32,10 +33,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal, TypedDict
 
 from lxml import etree
+
+from ovs_hypervisor.xml_text import Children, Layout, Node, lex
 
 __all__ = [
     "MAC_RE",
@@ -112,123 +115,6 @@ _BRIDGE_RE = re.compile(r"^[^\s/'\"<>&]{1,15}\Z")
 MAC_RE = re.compile(r"^[0-9a-f]{2}(:[0-9a-f]{2}){5}\Z")
 _XML_DECL_RE = re.compile(r"^\s*<\?xml\s[^>]*\?>")
 _TAG_ID_RE = re.compile(r"[0-9]{1,9}", re.ASCII)
-
-
-# --------------------------------------------------------------------------- lexer
-
-
-@dataclass
-class _Attr:
-    name: str
-    value_start: int  # offset of the opening quote
-    value_end: int  # offset after the closing quote
-
-
-@dataclass
-class _Node:
-    name: str
-    start: int  # offset of '<'
-    stag_end: int  # offset after the start tag's '>'
-    end: int = -1  # offset after the end tag (== stag_end when self-closing)
-    attrs: list[_Attr] = field(default_factory=list)
-    children: list[_Node] = field(default_factory=list)
-
-    @property
-    def local(self) -> str:
-        return self.name.rpartition(":")[2]
-
-
-_NAME_RE = re.compile(r"[^\s/>=]+")
-_WS = " \t\r\n"
-
-
-def _skip_ws(s: str, i: int) -> int:
-    while i < len(s) and s[i] in _WS:
-        i += 1
-    return i
-
-
-def _find(s: str, needle: str, i: int) -> int:
-    j = s.find(needle, i)
-    if j < 0:
-        raise ValueError(f"unterminated {needle!r} construct at offset {i}")
-    return j
-
-
-def _lex(s: str) -> _Node:
-    """Element tree with text offsets. Input was already checked well-formed by lxml."""
-    stack: list[_Node] = []
-    root: _Node | None = None
-    i = 0
-    while (j := s.find("<", i)) >= 0:
-        if s.startswith("<!--", j):
-            i = _find(s, "-->", j + 4) + 3
-        elif s.startswith("<![CDATA[", j):
-            i = _find(s, "]]>", j + 9) + 3
-        elif s.startswith("<?", j):
-            i = _find(s, "?>", j + 2) + 2
-        elif s.startswith("<!", j):  # DOCTYPE, possibly with an internal subset
-            i, depth, quote = j + 2, 0, ""
-            while True:
-                if i >= len(s):
-                    raise ValueError("unterminated <!DOCTYPE")
-                c = s[i]
-                if quote:
-                    quote = "" if c == quote else quote
-                elif c in "'\"":
-                    quote = c
-                elif c == "[":
-                    depth += 1
-                elif c == "]":
-                    depth -= 1
-                elif c == ">" and depth == 0:
-                    break
-                i += 1
-            i += 1
-        elif s.startswith("</", j):
-            k = _find(s, ">", j)
-            name = s[j + 2 : k].strip()
-            if not stack or stack[-1].name != name:
-                raise ValueError(f"mismatched end tag </{name}>")
-            stack.pop().end = k + 1
-            i = k + 1
-        else:
-            m = _NAME_RE.match(s, j + 1)
-            if not m:
-                raise ValueError(f"bad start tag at offset {j}")
-            node = _Node(name=m.group(), start=j, stag_end=-1)
-            p = m.end()
-            while True:
-                p = _skip_ws(s, p)
-                if s.startswith("/>", p):
-                    node.stag_end = node.end = p + 2
-                    break
-                if s.startswith(">", p):
-                    node.stag_end = p + 1
-                    break
-                am = _NAME_RE.match(s, p)
-                if not am:
-                    raise ValueError(f"bad attribute at offset {p}")
-                p = _skip_ws(s, am.end())
-                if not s.startswith("=", p):
-                    raise ValueError(f"attribute without value at offset {p}")
-                p = _skip_ws(s, p + 1)
-                quote = s[p : p + 1]
-                if quote not in ("'", '"'):
-                    raise ValueError(f"unquoted attribute value at offset {p}")
-                q = _find(s, quote, p + 1)
-                node.attrs.append(_Attr(am.group(), p, q + 1))
-                p = q + 1
-            if stack:
-                stack[-1].children.append(node)
-            elif root is None:
-                root = node
-            if node.end < 0:
-                stack.append(node)
-            i = node.stag_end
-    if root is None or stack:
-        raise ValueError("no complete root element")
-    return root
 
 
 # --------------------------------------------------------------------------- parsing
@@ -488,49 +374,7 @@ def _q(value: str) -> str:
     return "'" + value.replace("&", "&amp;").replace("<", "&lt;").replace("'", "&apos;") + "'"
 
 
-@dataclass
-class _Item:
-    """One child element of an <interface> and the text that precedes it."""
-
-    gap: str  # whitespace/comments/text before the element
-    text: str
-    local: str
-    el: etree._Element | None  # None for inserted elements
-
-
-class _Layout:
-    """Indentation of an interface's children; inline when the interface is one line."""
-
-    def __init__(self, s: str, node: _Node, gaps: list[str]) -> None:
-        line_start = s.rfind("\n", 0, node.start) + 1
-        own = s[line_start : node.start]
-        own = own if own.strip() == "" else ""
-        child: str | None = None  # "" is a real (column 0) indent
-        for gap in gaps:
-            if "\n" in gap:
-                tail = gap.rpartition("\n")[2]
-                if tail.strip() == "":
-                    child = tail
-                    break
-        self.inline = child is None and all("\n" not in g for g in gaps)
-        self.child = own + "  " if child is None else child
-        unit = self.child[len(own) :] if self.child.startswith(own) else ""
-        self.unit = unit or "  "
-
-    def sep(self) -> str:
-        return "" if self.inline else "\n" + self.child
-
-    def block(self, open_tag: str, inner: list[str], close: str) -> str:
-        """Element with child lines, formatted as libvirt's virBuffer indentation does."""
-        if not inner:
-            return open_tag[:-1] + "/>"
-        if self.inline:
-            return open_tag + "".join(inner) + close
-        pad = "\n" + self.child + self.unit
-        return open_tag + "".join(pad + i for i in inner) + "\n" + self.child + close
-
-
-def _vlan_text(v: _Vlan, lay: _Layout) -> str:
+def _vlan_text(v: _Vlan, lay: Layout) -> str:
     tags = []
     for t in v.tags:
         native = f" nativeMode={_q(v.native_mode)}" if v.native_mode and t == v.native_tag else ""
@@ -538,7 +382,7 @@ def _vlan_text(v: _Vlan, lay: _Layout) -> str:
     return lay.block("<vlan trunk='yes'>" if v.trunk else "<vlan>", tags, "</vlan>")
 
 
-def _virtualport_text(old: etree._Element | None, lay: _Layout) -> str:
+def _virtualport_text(old: etree._Element | None, lay: Layout) -> str:
     params: list[str] = []
     if old is not None and old.get("type") in (None, "openvswitch"):
         for p in old.findall("parameters"):
@@ -555,7 +399,7 @@ def _source_ok(src: etree._Element, bridge: str) -> bool:
 
 
 def _patch_interface(
-    s: str, node: _Node, iface: etree._Element, bridge: str, want: _Vlan, dom: str, mac: str
+    s: str, node: Node, iface: etree._Element, bridge: str, want: _Vlan, dom: str, mac: str
 ) -> str | None:
     """New text for one interface, or None when it already is exactly what is wanted."""
     itype = iface.get("type")
@@ -590,74 +434,43 @@ def _patch_interface(
 
     if node.end == node.stag_end:
         raise ValueError(f"domain {dom!r}, NIC {mac}: empty <interface/>")
-    # Split the interface's content into (gap, child) items plus the trailing gap.
-    items: list[_Item] = []
-    pos = node.stag_end
-    for child, el in zip(node.children, kids, strict=True):
-        items.append(_Item(s[pos : child.start], s[child.start : child.end], child.local, el))
-        pos = child.end
-    etag_start = s.rfind("<", pos, node.end)
-    tail, etag = s[pos:etag_start], s[etag_start : node.end]
-    lay = _Layout(s, node, [it.gap for it in items] + [tail])
-
-    def index(it: _Item) -> int:
-        return next(n for n, x in enumerate(items) if x is it)  # identity, not ==
-
-    def remove(it: _Item) -> None:
-        idx = index(it)
-        head, nl, rest = it.gap.rpartition("\n")
-        gap = head if nl and rest.strip() == "" else it.gap
-        if idx + 1 < len(items):
-            items[idx + 1].gap = gap + items[idx + 1].gap
-        else:
-            nonlocal tail
-            tail = gap + tail
-        del items[idx]
-
-    def insert_after(anchor: _Item | None, local: str, text: str) -> _Item:
-        new = _Item(lay.sep(), text, local, None)
-        items.insert(index(anchor) + 1 if anchor else 0, new)
-        return new
-
-    def first(local: str) -> _Item | None:
-        return next((it for it in items if it.local == local), None)
-
-    def drop_extra(local: str) -> None:
-        for extra in [it for it in items if it.local == local][1:]:
-            remove(extra)
-
-    for status_only in [it for it in items if it.local == "actual"]:
-        remove(status_only)  # <actual> describes a running network NIC; bridge has none
-
-    src = first("source")
-    src_text = f"<source bridge={_q(bridge)}/>"
-    if src is None:
-        src = insert_after(first("mac"), "source", src_text)
-    elif src.el is None or not _source_ok(src.el, bridge):
-        src.text = src_text  # drops network=/portgroup= and direct's dev=/mode=
-    drop_extra("source")
-
-    vport = first("virtualport")
-    if vport is None:
-        vport = insert_after(src, "virtualport", _virtualport_text(None, lay))
-    elif vport.el is not None and vport.el.get("type") != "openvswitch":
-        vport.text = _virtualport_text(vport.el, lay)
-    drop_extra("virtualport")
-
-    vlan = first("vlan")
-    if vlan is None:
-        insert_after(vport, "vlan", _vlan_text(want, lay))
-    elif not vlan_ok:
-        vlan.text = _vlan_text(want, lay)
-    drop_extra("vlan")
-
+    children = Children(s, node, kids)
+    _rewire(children, bridge, want, vlan_ok)
     stag = s[node.start : node.stag_end]
     if itype != "bridge":
         attr = next(a for a in node.attrs if a.name == "type")
         a0, a1 = attr.value_start - node.start, attr.value_end - node.start
         stag = stag[:a0] + "'bridge'" + stag[a1:]
-    body = "".join(it.gap + it.text for it in items) + tail
-    return stag + body + etag
+    return stag + children.text() + children.etag
+
+
+def _rewire(children: Children, bridge: str, want: _Vlan, vlan_ok: bool) -> None:
+    """Give an interface's children our <source>, <virtualport> and <vlan>, once each."""
+    lay = children.layout
+    for status_only in [it for it in children.items if it.local == "actual"]:
+        children.remove(status_only)  # <actual> describes a running network NIC; bridge has none
+
+    src = children.first("source")
+    src_text = f"<source bridge={_q(bridge)}/>"
+    if src is None:
+        src = children.insert_after(children.first("mac"), "source", src_text)
+    elif src.el is None or not _source_ok(src.el, bridge):
+        src.text = src_text  # drops network=/portgroup= and direct's dev=/mode=
+    children.drop_extra("source")
+
+    vport = children.first("virtualport")
+    if vport is None:
+        vport = children.insert_after(src, "virtualport", _virtualport_text(None, lay))
+    elif vport.el is not None and vport.el.get("type") != "openvswitch":
+        vport.text = _virtualport_text(vport.el, lay)
+    children.drop_extra("virtualport")
+
+    vlan = children.first("vlan")
+    if vlan is None:
+        children.insert_after(vport, "vlan", _vlan_text(want, lay))
+    elif not vlan_ok:
+        vlan.text = _vlan_text(want, lay)
+    children.drop_extra("vlan")
 
 
 def patch_domain_xml(xml: str, bridge: str, nics: Mapping[str, Mapping[str, object]]) -> str:
@@ -708,7 +521,7 @@ def patch_domain_xml(xml: str, bridge: str, nics: Mapping[str, Mapping[str, obje
         return xml
 
     try:
-        tree = _lex(xml)
+        tree = lex(xml)
     except ValueError as exc:
         raise ValueError(f"domain {dom!r}: cannot locate elements in the XML text: {exc}") from None
     nodes = [i for d in tree.children if d.name == "devices" for i in d.children]

@@ -17,11 +17,13 @@ An uplink enslaved to a legacy bridge or bond has to be released first: that is 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from ovs_hypervisor.host_state import LinkInfo
-from ovs_hypervisor.model import PREFIX, HostConfig, HostDataError
+from ovs_hypervisor.model import HostConfig, HostDataError
+from ovs_hypervisor.model_keys import PREFIX
 from ovs_hypervisor.plan import HostPlan
 
 # Where the kernel datapath shows OVS ports' master.
@@ -117,72 +119,16 @@ def plan_fast(
     legacy = set(plan.legacy_bridges) | set(plan.legacy_members)
     # Devices the cutover takes away anyway: legacy plumbing and what the old file raised.
     removable = legacy | set(plan.down_with_old_file)
-    problems: list[str] = []
 
-    # (A non-OVS device named like the bridge is refused earlier, for both modes: context.)
-    new_ports = [config.mgmt_port_name, config.uplink_port, *config.uplinks]
-    for other, info in sorted(bridges.items()):
-        if other == config.bridge:
-            continue
-        taken = set(info.get("ports", {}))
-        taken |= {i for p in info.get("ports", {}).values() for i in p.get("interfaces", {})}
-        for name in new_ports:
-            if name in taken:
-                problems.append(
-                    f"port name {name!r} is taken: it is a port of the OVS bridge {other}; fix: "
-                    f"remove it from {other} (ovs-vsctl del-port {other} {name}) or choose "
-                    "another name"
-                )
+    problems = _taken_on_other_bridges(config, bridges)
+    named_problems, gap_delete = _existing_devices(config, links, our_names, removable)
+    uplink_problems, holders, uplinks_free = _uplink_holders(config, links, our_names, removable)
+    if problems + named_problems + uplink_problems:
+        raise HostDataError(host, problems + named_problems + uplink_problems)
+    gap_delete += holders
 
-    gap_delete: list[str] = []
-    # New port names that are a device now (mgmt port, bond): a legacy one goes in the gap.
-    named = [config.mgmt_port_name] + ([config.bond_name] if len(config.uplinks) > 1 else [])
-    for name, key in zip(named, ("mgmt_port", "bond_name"), strict=False):
-        if name not in links or name in our_names:
-            continue
-        if name in removable:
-            gap_delete.append(name)
-            continue
-        problems.append(
-            f"{PREFIX}{key} = {name!r}: a {links[name]['kind'] or 'network'} device with that "
-            f"name already exists on the host and is not legacy plumbing the cutover removes; "
-            f"fix: choose another name (ovs_hv_{key}) or remove the device"
-        )
-
-    # The uplink must be free to join OVS: a legacy bridge or bond holding it goes in the gap.
-    uplinks_free = True
-    for nic in config.uplinks:
-        master = links[nic]["master"] if nic in links else None
-        if nic in our_names or master in (None, OVS_MASTER):
-            continue
-        uplinks_free = False
-        if master in removable:
-            gap_delete.append(master)
-        else:
-            kind = (links[master]["kind"] if master in links else None) or "device"
-            problems.append(
-                f"{PREFIX}uplinks: {nic} is a port of the {kind} {master}, which is neither "
-                "legacy plumbing nor in the old interfaces file, so the cutover would not "
-                f"release it; fix: take {nic} out of {master} first, or list {master} in "
-                "ovs_hv_legacy_trunk_bridges / ovs_hv_legacy_bridges"
-            )
-    if problems:
-        raise HostDataError(host, problems)
-
-    # Whoever holds the management address now loses it in the gap.
-    mgmt = str(config.mgmt_interface)
-    gap_flush: list[str] = []
-    gap_addr_del: list[str] = []
-    for dev, link in sorted(links.items()):
-        if mgmt not in link["addresses"] or dev == config.mgmt_port_name:
-            continue
-        if dev in config.uplinks:
-            gap_flush.append(dev)
-        elif dev in legacy:
-            gap_delete.append(dev)
-            gap_delete += [m for m in plan.legacy_members if links[m]["master"] == dev]
-        else:
-            gap_addr_del.append(dev)
+    address_delete, gap_flush, gap_addr_del = _mgmt_address_holders(config, plan, links, legacy)
+    gap_delete += address_delete
     for nic in config.uplinks:
         has_v4 = nic in links and any(":" not in a for a in links[nic]["addresses"])
         if has_v4:  # an OVS port's own address is dead: it goes in the gap, with the move
@@ -225,6 +171,99 @@ def plan_fast(
         forget=forget,
         down_old=[n for n in plan.down_with_old_file if n not in forget],
     )
+
+
+def _taken_on_other_bridges(config: HostConfig, bridges: Mapping[str, Any]) -> list[str]:
+    """Our new port names that already are ports (or interfaces) of another OVS bridge."""
+    problems: list[str] = []
+    # (A non-OVS device named like the bridge is refused earlier, for both modes: context.)
+    new_ports = [config.mgmt_port_name, config.uplink_port, *config.uplinks]
+    for other, info in sorted(bridges.items()):
+        if other == config.bridge:
+            continue
+        taken = set(info.get("ports", {}))
+        taken |= {i for p in info.get("ports", {}).values() for i in p.get("interfaces", {})}
+        for name in new_ports:
+            if name in taken:
+                problems.append(
+                    f"port name {name!r} is taken: it is a port of the OVS bridge {other}; fix: "
+                    f"remove it from {other} (ovs-vsctl del-port {other} {name}) or choose "
+                    "another name"
+                )
+    return problems
+
+
+def _existing_devices(
+    config: HostConfig, links: dict[str, LinkInfo], our_names: set[str], removable: set[str]
+) -> tuple[list[str], list[str]]:
+    """New port names that are a device now (mgmt port, bond): a legacy one goes in the gap.
+
+    Returns (problems, devices to delete in the gap)."""
+    problems: list[str] = []
+    gap_delete: list[str] = []
+    named = [config.mgmt_port_name] + ([config.bond_name] if len(config.uplinks) > 1 else [])
+    for name, key in zip(named, ("mgmt_port", "bond_name"), strict=False):
+        if name not in links or name in our_names:
+            continue
+        if name in removable:
+            gap_delete.append(name)
+            continue
+        problems.append(
+            f"{PREFIX}{key} = {name!r}: a {links[name]['kind'] or 'network'} device with that "
+            f"name already exists on the host and is not legacy plumbing the cutover removes; "
+            f"fix: choose another name (ovs_hv_{key}) or remove the device"
+        )
+    return problems, gap_delete
+
+
+def _uplink_holders(
+    config: HostConfig, links: dict[str, LinkInfo], our_names: set[str], removable: set[str]
+) -> tuple[list[str], list[str], bool]:
+    """The uplink must be free to join OVS: a legacy bridge or bond holding it goes in the gap.
+
+    Returns (problems, devices to delete in the gap, whether the uplinks are free now)."""
+    problems: list[str] = []
+    gap_delete: list[str] = []
+    uplinks_free = True
+    for nic in config.uplinks:
+        master = links[nic]["master"] if nic in links else None
+        if nic in our_names or master in (None, OVS_MASTER):
+            continue
+        uplinks_free = False
+        if master in removable:
+            gap_delete.append(master)
+        else:
+            kind = (links[master]["kind"] if master in links else None) or "device"
+            problems.append(
+                f"{PREFIX}uplinks: {nic} is a port of the {kind} {master}, which is neither "
+                "legacy plumbing nor in the old interfaces file, so the cutover would not "
+                f"release it; fix: take {nic} out of {master} first, or list {master} in "
+                "ovs_hv_legacy_trunk_bridges / ovs_hv_legacy_bridges"
+            )
+    return problems, gap_delete, uplinks_free
+
+
+def _mgmt_address_holders(
+    config: HostConfig, plan: HostPlan, links: dict[str, LinkInfo], legacy: set[str]
+) -> tuple[list[str], list[str], list[str]]:
+    """Whoever holds the management address now loses it in the gap.
+
+    Returns the devices to (delete, flush, remove the address from)."""
+    mgmt = str(config.mgmt_interface)
+    gap_delete: list[str] = []
+    gap_flush: list[str] = []
+    gap_addr_del: list[str] = []
+    for dev, link in sorted(links.items()):
+        if mgmt not in link["addresses"] or dev == config.mgmt_port_name:
+            continue
+        if dev in config.uplinks:
+            gap_flush.append(dev)
+        elif dev in legacy:
+            gap_delete.append(dev)
+            gap_delete += [m for m in plan.legacy_members if links[m]["master"] == dev]
+        else:
+            gap_addr_del.append(dev)
+    return gap_delete, gap_flush, gap_addr_del
 
 
 def _unique(names: list[str]) -> list[str]:

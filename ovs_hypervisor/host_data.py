@@ -22,14 +22,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from ovs_hypervisor.model import (
-    PREFIX,
-    HostConfig,
-    HostDataError,
-    _unknown_key,
-    known_keys,
-    load_host_config,
-)
+from ovs_hypervisor.model import HostConfig, HostDataError, known_keys, load_host_config
+from ovs_hypervisor.model_keys import PREFIX
+from ovs_hypervisor.model_messages import unknown_key
 
 # Default directory of host data files, relative to the controller's working directory.
 HOST_DATA_DIR = "host_data"
@@ -125,7 +120,7 @@ def config_from_layers(name: str, layers: Layers) -> HostConfig:
         if (
             source.startswith(FILE_SOURCE)
             and key not in keys
-            and _unknown_key(key, data[key], keys) is None
+            and unknown_key(key, data[key], keys) is None
         ):
             problems.append(
                 f"{key} ({source}): unknown key; a host data file holds only {PREFIX}* keys; "

@@ -13,7 +13,8 @@ from typing import Any
 from ovs_hypervisor.domain_xml import DomainNic, NicSpec, domain_nics, patch_domain_xml
 from ovs_hypervisor.host_state import FileFact, LinkInfo
 from ovs_hypervisor.interfaces import parse_interfaces
-from ovs_hypervisor.model import PREFIX, HostConfig, HostDataError
+from ovs_hypervisor.model import HostConfig, HostDataError
+from ovs_hypervisor.model_keys import PREFIX
 
 
 @dataclass(frozen=True)

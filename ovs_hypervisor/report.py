@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from ovs_hypervisor.verify import HostReport, NicRow
+from ovs_hypervisor.verify_report import HostReport, NicRow
 
 FORMAT = "ovs-hypervisor-verify/1"
 

@@ -7,6 +7,7 @@ scripts/setup.sh
 ruff check .
 ruff format --check .
 mypy  # all Python in the repo (pyproject: files = ["."])
+python scripts/sizes.py  # files <= 600 lines, classes <= 250, functions <= 80
 # Leftovers of a crashed earlier run must not leak into this one.
 lab/ovslab down >/dev/null 2>&1 || true
 lab/vmlab/vmlab down >/dev/null 2>&1 || true

@@ -10,7 +10,8 @@ from typing import Any
 from ovs_hypervisor.discover.facts import LinkFact, ModuleFact
 from ovs_hypervisor.discover.files import Files
 from ovs_hypervisor.discover.findings import BridgeKind, LegacyBridge, Notes, Uplink
-from ovs_hypervisor.model import PREFIX, HostConfig
+from ovs_hypervisor.model import HostConfig
+from ovs_hypervisor.model_keys import PREFIX
 
 # A legacy bridge pattern that matches no name (one group, as the model requires).
 NEVER_MATCHES = r"(?!)(\d+)"

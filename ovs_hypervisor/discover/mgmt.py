@@ -17,7 +17,7 @@ from ovs_hypervisor.discover.findings import (
     Uplink,
     VlanDevice,
 )
-from ovs_hypervisor.model import PREFIX
+from ovs_hypervisor.model_keys import PREFIX
 
 
 @dataclass(frozen=True)

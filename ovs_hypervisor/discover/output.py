@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ovs_hypervisor.discover.findings import Discovery
-from ovs_hypervisor.model import PREFIX
+from ovs_hypervisor.model_keys import PREFIX
 from ovs_hypervisor.short import short
 
 HEADER = "# Written by ovs-hypervisor discovery"

@@ -15,7 +15,8 @@ from ovs_hypervisor.discover.keep import datapath, keep_and_drop, legacy_map
 from ovs_hypervisor.discover.mgmt import management
 from ovs_hypervisor.discover.vlans import uplink, vlan_devices
 from ovs_hypervisor.host_state import LinkInfo
-from ovs_hypervisor.model import PREFIX, HostDataError, load_host_config
+from ovs_hypervisor.model import HostDataError, load_host_config
+from ovs_hypervisor.model_keys import PREFIX
 from ovs_hypervisor.plan import plan_host
 
 # Keys that are policy, not discovered; the deploy check uses the inventory's values.

@@ -7,7 +7,7 @@ import re
 from ovs_hypervisor.discover.facts import LinkFact
 from ovs_hypervisor.discover.files import TOP_FILE, Files, words
 from ovs_hypervisor.discover.findings import Notes, Uplink, VlanDevice
-from ovs_hypervisor.model import PREFIX
+from ovs_hypervisor.model_keys import PREFIX
 
 _VLAN_NAME = re.compile(r"^vlan(\d+)$")
 _DOT_NAME = re.compile(r"^(.+)\.(\d+)$")

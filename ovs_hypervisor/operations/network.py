@@ -135,32 +135,37 @@ def backed_up(
     if not needed:
         host.noop("nothing changes, nothing to back up")
         return
-    b = QuoteString(backup_dir)
     host.log(f"Backups of this run: {backup_dir}", logger.info)
-    yield StringCommand("mkdir -p -m 0700", b)
-    yield StringCommand(
-        "test ! -e",
-        QuoteString(interfaces_path),
-        "|| cp -a",
-        QuoteString(interfaces_path),
-        QuoteString(f"{backup_dir}/interfaces"),
+    yield StringCommand("mkdir -p -m 0700", QuoteString(backup_dir))
+    yield from _network_backup(backup_dir, interfaces_path, sysctl_path)
+    if installs:
+        yield from _installs_backup(backup_dir, installs)
+    if run_env:
+        yield atomic_write(f"{backup_dir}/run.env", run_env, mode="0600")
+    yield atomic_write(f"{backup_dir}/restart-domains", " ".join(restart_domains or []) + "\n")
+    yield atomic_write(f"{backup_dir}/saved-domains", " ".join(saved_domains or []) + "\n")
+    if domctl:
+        yield atomic_write(f"{backup_dir}/domctl.py", domctl)
+    if marker:
+        yield _marker_command(backup_dir, marker)
+
+
+def _copy_if_present(test: str, path: str, saved: str) -> StringCommand:
+    """``cp -a`` of ``path`` to ``saved`` unless ``test`` (``-e``, ``-d``) finds nothing."""
+    return StringCommand(
+        f"test ! {test}", QuoteString(path), "|| cp -a", QuoteString(path), QuoteString(saved)
     )
+
+
+def _network_backup(
+    backup_dir: str, interfaces_path: str, sysctl_path: str | None
+) -> Generator[StringCommand, None, None]:
+    """The interfaces file and interfaces.d, our sysctl.d file, the live IPv6 sysctls, OVSDB."""
+    yield _copy_if_present("-e", interfaces_path, f"{backup_dir}/interfaces")
     d = f"{interfaces_path.rsplit('/', 1)[0]}/interfaces.d"
-    yield StringCommand(
-        "test ! -d",
-        QuoteString(d),
-        "|| cp -a",
-        QuoteString(d),
-        QuoteString(f"{backup_dir}/interfaces.d"),
-    )
+    yield _copy_if_present("-d", d, f"{backup_dir}/interfaces.d")
     if sysctl_path:
-        yield StringCommand(
-            "test ! -e",
-            QuoteString(sysctl_path),
-            "|| cp -a",
-            QuoteString(sysctl_path),
-            QuoteString(f"{backup_dir}/sysctl.conf"),
-        )
+        yield _copy_if_present("-e", sysctl_path, f"{backup_dir}/sysctl.conf")
     # The live values too: a rollback must undo `sysctl -p` of our file, not just delete it.
     yield StringCommand(
         # lo last: restoring "all" disables lo as well
@@ -176,46 +181,46 @@ def backed_up(
         QuoteString(f"{backup_dir}/ovsdb.backup.tmp"),
         QuoteString(f"{backup_dir}/ovsdb.backup"),
     )
-    if installs:
-        for path in installs:
-            saved = f"{backup_dir}/installed.d{path}"
-            yield StringCommand(
-                "if test -e",
-                QuoteString(path),
-                "|| test -L",
-                QuoteString(path),
-                "; then mkdir -p",
-                QuoteString(saved.rsplit("/", 1)[0]),
-                "&& cp -a",
-                QuoteString(path),
-                QuoteString(saved),
-                "; fi",
-            )
-        yield atomic_write(f"{backup_dir}/installed", "".join(f"{p}\n" for p in installs))
-    if run_env:
-        yield atomic_write(f"{backup_dir}/run.env", run_env, mode="0600")
-    yield atomic_write(f"{backup_dir}/restart-domains", " ".join(restart_domains or []) + "\n")
-    yield atomic_write(f"{backup_dir}/saved-domains", " ".join(saved_domains or []) + "\n")
-    if domctl:
-        yield atomic_write(f"{backup_dir}/domctl.py", domctl)
-    if marker:
-        m = QuoteString(marker)
+
+
+def _installs_backup(backup_dir: str, installs: list[str]) -> Generator[StringCommand, None, None]:
+    """The installed files that exist, under installed.d/<path>, and the list of all."""
+    for path in installs:
+        saved = f"{backup_dir}/installed.d{path}"
         yield StringCommand(
-            "mkdir -p",
-            QuoteString(marker.rsplit("/", 1)[0]),
-            "&& { test -e",
-            m,
-            "|| { echo",
-            QuoteString(backup_dir),
-            ">",
-            QuoteString(f"{marker}.tmp"),
-            "&& sync",
-            QuoteString(f"{marker}.tmp"),
-            "&& mv -f",
-            QuoteString(f"{marker}.tmp"),
-            m,
-            "; }; }",
+            "if test -e",
+            QuoteString(path),
+            "|| test -L",
+            QuoteString(path),
+            "; then mkdir -p",
+            QuoteString(saved.rsplit("/", 1)[0]),
+            "&& cp -a",
+            QuoteString(path),
+            QuoteString(saved),
+            "; fi",
         )
+    yield atomic_write(f"{backup_dir}/installed", "".join(f"{p}\n" for p in installs))
+
+
+def _marker_command(backup_dir: str, marker: str) -> StringCommand:
+    """Write the marker naming ``backup_dir``, unless an earlier run's marker is there."""
+    m = QuoteString(marker)
+    return StringCommand(
+        "mkdir -p",
+        QuoteString(marker.rsplit("/", 1)[0]),
+        "&& { test -e",
+        m,
+        "|| { echo",
+        QuoteString(backup_dir),
+        ">",
+        QuoteString(f"{marker}.tmp"),
+        "&& sync",
+        QuoteString(f"{marker}.tmp"),
+        "&& mv -f",
+        QuoteString(f"{marker}.tmp"),
+        m,
+        "; }; }",
+    )
 
 
 # Global arguments that change who runs a command: the polls below run outside pyinfra's

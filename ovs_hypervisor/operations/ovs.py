@@ -21,7 +21,8 @@ from ovs_hypervisor.facts.batch import fact
 from ovs_hypervisor.facts.ovs import VerifyState
 from ovs_hypervisor.model import HostConfig
 from ovs_hypervisor.report import render_table, run_document, write_json
-from ovs_hypervisor.verify import HostReport, unreadable, verify_host
+from ovs_hypervisor.verify import unreadable, verify_host
+from ovs_hypervisor.verify_report import HostReport
 
 REPORT_DATA_KEY = "verify_json"  # not ovs_hv_*: model.py rejects unknown keys of its own
 REPORT_ENV = "OVS_HV_VERIFY_JSON"

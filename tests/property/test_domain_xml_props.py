@@ -110,6 +110,62 @@ def _vlan_text(spec: dict[str, Any], q: str, trunk_no: bool) -> str:
     return f"<vlan trunk={q}yes{q}>{tags}</vlan>"
 
 
+def _source(draw: st.DrawFn, kind: str, q: str) -> list[str]:
+    """The NIC's <source>, as libvirt writes it for each interface type (none for user)."""
+    if kind == "bridge":
+        return [f"<source bridge={q}{draw(st.sampled_from(['bridge1011', 'br0', BR]))}{q}/>"]
+    if kind == "network":
+        pg = draw(st.sampled_from(["", f" portgroup={q}office{q}"]))
+        return [f"<source network={q}default{q}{pg}/>"]
+    if kind == "direct":
+        return [f"<source dev={q}eth0{q} mode={q}{draw(st.sampled_from(['bridge', 'vepa']))}{q}/>"]
+    if kind == "hostdev":
+        return [
+            f"<source><address type={q}pci{q} domain={q}0x0000{q} bus={q}0x03{q} "
+            f"slot={q}0x00{q} function={q}0x1{q}/></source>"
+        ]
+    return []
+
+
+def _virtualport(draw: st.DrawFn, kind: str, q: str) -> list[str]:
+    """A <virtualport> of a type libvirt allows for the interface type, or none."""
+    vports = {
+        "bridge": ["openvswitch", "midonet"],
+        "network": ["openvswitch", "untyped", "802.1Qbh"],
+        "direct": ["802.1Qbg", "802.1Qbh"],
+    }[kind]
+    vport = draw(st.sampled_from([None, *vports]))
+    if vport == "openvswitch":
+        params = draw(
+            st.sampled_from(
+                ["", f"<parameters interfaceid={q}{UUID}{q}/>",
+                 f"<parameters interfaceid={q}{UUID}{q} profileid={q}web{q}/>"]
+            )
+        )  # fmt: skip
+        return [
+            f"<virtualport type={q}openvswitch{q}>{params}</virtualport>"
+            if params
+            else f"<virtualport type={q}openvswitch{q}/>"
+        ]
+    if vport == "untyped":
+        return [
+            f"<virtualport><parameters instanceid={q}{UUID}{q} profileid={q}web{q}/></virtualport>"
+        ]
+    if vport == "802.1Qbh":
+        return [f"<virtualport type={q}802.1Qbh{q}><parameters profileid={q}fin{q}/></virtualport>"]
+    if vport == "802.1Qbg":
+        return [
+            f"<virtualport type={q}802.1Qbg{q}><parameters managerid={q}11{q} "
+            f"typeid={q}1193047{q} typeidversion={q}2{q} instanceid={q}{UUID}{q}/>"
+            "</virtualport>"
+        ]
+    if vport == "midonet":
+        return [
+            f"<virtualport type={q}midonet{q}><parameters interfaceid={q}{UUID}{q}/></virtualport>"
+        ]
+    return []
+
+
 @st.composite
 def nics(draw: st.DrawFn, mac: str | None, slot: int, q: str, schema: bool) -> Nic:
     kinds = ["bridge", "bridge", "network", "direct"]
@@ -120,59 +176,9 @@ def nics(draw: st.DrawFn, mac: str | None, slot: int, q: str, schema: bool) -> N
     if mac is not None:
         shown = draw(st.sampled_from([mac, mac.upper()]))
         ch.append(f"<mac address={q}{shown}{q}/>")
-    if kind == "bridge":
-        ch.append(f"<source bridge={q}{draw(st.sampled_from(['bridge1011', 'br0', BR]))}{q}/>")
-    elif kind == "network":
-        pg = draw(st.sampled_from(["", f" portgroup={q}office{q}"]))
-        ch.append(f"<source network={q}default{q}{pg}/>")
-    elif kind == "direct":
-        ch.append(
-            f"<source dev={q}eth0{q} mode={q}{draw(st.sampled_from(['bridge', 'vepa']))}{q}/>"
-        )
-    elif kind == "hostdev":
-        ch.append(
-            f"<source><address type={q}pci{q} domain={q}0x0000{q} bus={q}0x03{q} "
-            f"slot={q}0x00{q} function={q}0x1{q}/></source>"
-        )
+    ch += _source(draw, kind, q)
     if kind not in ("user", "hostdev"):
-        vports = {
-            "bridge": ["openvswitch", "midonet"],
-            "network": ["openvswitch", "untyped", "802.1Qbh"],
-            "direct": ["802.1Qbg", "802.1Qbh"],
-        }[kind]
-        vport = draw(st.sampled_from([None, *vports]))
-        if vport == "openvswitch":
-            params = draw(
-                st.sampled_from(
-                    ["", f"<parameters interfaceid={q}{UUID}{q}/>",
-                     f"<parameters interfaceid={q}{UUID}{q} profileid={q}web{q}/>"]
-                )
-            )  # fmt: skip
-            ch.append(
-                f"<virtualport type={q}openvswitch{q}>{params}</virtualport>"
-                if params
-                else f"<virtualport type={q}openvswitch{q}/>"
-            )
-        elif vport == "untyped":
-            ch.append(
-                f"<virtualport><parameters instanceid={q}{UUID}{q} profileid={q}web{q}/>"
-                "</virtualport>"
-            )
-        elif vport == "802.1Qbh":
-            ch.append(
-                f"<virtualport type={q}802.1Qbh{q}><parameters profileid={q}fin{q}/></virtualport>"
-            )
-        elif vport == "802.1Qbg":
-            ch.append(
-                f"<virtualport type={q}802.1Qbg{q}><parameters managerid={q}11{q} "
-                f"typeid={q}1193047{q} typeidversion={q}2{q} instanceid={q}{UUID}{q}/>"
-                "</virtualport>"
-            )
-        elif vport == "midonet":
-            ch.append(
-                f"<virtualport type={q}midonet{q}><parameters interfaceid={q}{UUID}{q}/>"
-                "</virtualport>"
-            )
+        ch += _virtualport(draw, kind, q)
         if draw(st.booleans()):
             # libvirt reads trunk='no' but its schema allows only trunk='yes'.
             ch.append(_vlan_text(draw(nic_specs), q, not schema and draw(st.booleans())))

@@ -10,12 +10,8 @@ from typing import Any
 
 import pytest
 
-from ovs_hypervisor.model import (
-    HostConfig,
-    HostDataError,
-    NicSpecData,
-    load_host_config,
-)
+from ovs_hypervisor.model import HostConfig, HostDataError, load_host_config
+from ovs_hypervisor.model_domains import NicSpecData
 from tests.conftest import LAB_DATA
 
 

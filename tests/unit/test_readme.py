@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from ovs_hypervisor.model import PREFIX, known_keys, load_host_config
+from ovs_hypervisor.model import known_keys, load_host_config
+from ovs_hypervisor.model_keys import PREFIX
 from tests.conftest import ROOT
 
 REQUIRED = {f"{PREFIX}mgmt_vlan": 7, f"{PREFIX}mgmt_ipv4": "192.0.2.10/24"}

@@ -15,7 +15,8 @@ from ovs_hypervisor.host_state import parse_verify_probe
 from ovs_hypervisor.model import load_host_config
 from ovs_hypervisor.operations.ovs import REPORT_ENV, report_path
 from ovs_hypervisor.report import FORMAT, NOT_VERIFIED, render_table, run_document, write_json
-from ovs_hypervisor.verify import HostReport, unreadable, verify_host
+from ovs_hypervisor.verify import unreadable, verify_host
+from ovs_hypervisor.verify_report import HostReport
 from tests.conftest import LAB_AFTER as REC
 from tests.conftest import LAB_AFTER_DATA
 
