@@ -50,7 +50,10 @@ def test_a_user_without_sudo_is_refused_before_any_change(tier: None) -> None:
         "install -d -o nosudo -m 700 ~nosudo/.ssh; "
         "install -o nosudo -m 600 /root/.ssh/authorized_keys ~nosudo/.ssh/",
     )
-    state = "cat /etc/network/interfaces; ls -R /var/lib/ovs-hypervisor /etc/systemd/system 2>&1"
+    # (ls exits 2 while the deploy's state directory does not exist: the listing is the point)
+    state = (
+        "cat /etc/network/interfaces; ls -R /var/lib/ovs-hypervisor /etc/systemd/system 2>&1; true"
+    )
     before = vm(h, state)
     run = pyinfra("--user", "nosudo", "--sudo", limit=h)
     out = output_of(run)
