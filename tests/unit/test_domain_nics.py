@@ -9,7 +9,7 @@ from ovs_hypervisor.domain_xml import (
     normalize_nic_spec,
     patch_domain_xml,
 )
-from tests.unit.test_domain_xml import ALL3, BR, NIC1, NIC2, NIC3, USER_NIC, load
+from tests.helpers.domain_samples import ALL3, BR, NIC1, NIC2, NIC3, USER_NIC, load
 
 
 def test_domain_nics_legacy() -> None:

@@ -14,27 +14,9 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from ovs_hypervisor.domain_xml import domain_nics, patch_domain_xml
-
-DATA = Path(__file__).resolve().parent.parent / "data" / "domains"
-BR = "ovsbr0"
-NIC1, NIC2, NIC3, USER_NIC = (
-    "52:54:00:aa:bb:01",
-    "52:54:00:aa:bb:02",
-    "52:54:00:aa:bb:03",
-    "52:54:00:9a:e6:c6",
-)
-ALL3: dict[str, dict[str, Any]] = {
-    NIC1: {"vlan": 1011},
-    NIC2: {"trunk": [1011, 1012]},
-    NIC3: {"native": 101, "trunk": [102]},
-}
-
+from tests.helpers.domain_samples import ALL3, BR, DATA, NIC1, NIC2, NIC3, USER_NIC, load
 
 _IFACE_RE = re.compile(r"^[ \t]*<interface\b.*?</interface>", re.S | re.M)
-
-
-def load(name: str) -> str:
-    return (DATA / name).read_text(encoding="utf-8")
 
 
 def iface_spans(xml: str) -> list[str]:

@@ -20,21 +20,18 @@ from ovs_hypervisor.host_state import (
     parse_ovs_state,
     parse_verify_probe,
 )
-from ovs_hypervisor.model import HostConfig, load_host_config
+from ovs_hypervisor.model import load_host_config
 from ovs_hypervisor.verify import verify_host
 from ovs_hypervisor.verify_links import legacy_devices
 from ovs_hypervisor.verify_report import TITLES, Difference
 from ovs_hypervisor.verify_switch import switch_differences
 from ovs_hypervisor.verify_vlan import describe_vlan
 from tests.conftest import LAB_AFTER, LAB_AFTER_DATA
+from tests.helpers.verify_samples import config, probe
 
 REC = LAB_AFTER
 LAB = LAB_AFTER_DATA
 CONFIG = load_host_config("ovsv-hv1", LAB)
-
-
-def probe(name: str) -> VerifySnapshot:
-    return parse_verify_probe((REC / f"verify-probe-{name}.txt").read_text().splitlines())
 
 
 def lines(report: Any) -> list[str]:
@@ -43,10 +40,6 @@ def lines(report: Any) -> list[str]:
 
 def kinds(report: Any) -> list[str]:
     return [d.kind for d in report.differences]
-
-
-def config(**over: Any) -> HostConfig:
-    return load_host_config("ovsv-hv1", {**LAB, **over})
 
 
 # --- the recorded lab states --------------------------------------------------------------

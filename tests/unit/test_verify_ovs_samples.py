@@ -10,7 +10,7 @@ from ovs_hypervisor.ovs_show import parse_ovs_show
 from ovs_hypervisor.ovsdb_json import bridge_rows, interface_rows, port_rows
 from ovs_hypervisor.verify import verify_host
 from tests.conftest import DATA
-from tests.unit.test_verify import config, probe
+from tests.helpers.verify_samples import config, probe
 
 
 def sample_snapshot(show_file: str) -> OvsSnapshot:
