@@ -13,6 +13,7 @@ import shlex
 from dataclasses import dataclass
 from importlib.resources import files
 
+from ovs_hypervisor.facts.boot import wants_links
 from ovs_hypervisor.render import TEMPLATE_DIR
 
 STATE_DIR = "/var/lib/ovs-hypervisor"
@@ -35,7 +36,7 @@ class GuardUnit:
 
     @property
     def links(self) -> list[str]:
-        return [f"{UNIT_DIR}/{target}.wants/{self.name}" for target in self.wanted_by]
+        return wants_links(self.path, self.wanted_by)
 
     def text(self) -> str:
         return (TEMPLATE_DIR / self.name).read_text(encoding="utf-8")

@@ -26,7 +26,7 @@ from ovs_hypervisor.facts.files import InterfacesFiles
 from ovs_hypervisor.facts.guard import CutoverGuard
 from ovs_hypervisor.facts.libvirt import FreeBytes, LibvirtDomains
 from ovs_hypervisor.facts.net import FileText, Links
-from ovs_hypervisor.facts.ovs import OvsState, VerifyState
+from ovs_hypervisor.facts.ovs import OvsState, VerifyState, verify_args
 from ovs_hypervisor.facts.runlock import RunLock
 from ovs_hypervisor.fastpath import plan_fast
 from ovs_hypervisor.host_data import HOST_DATA_DIR, host_config
@@ -132,7 +132,7 @@ def snapshot_calls(config: HostConfig) -> list[Call]:
         (DebPackages, {}),
         (FreeBytes, {"path": SAVE_DIR}),
         (BootUnit, {"path": bootguard.SCRIPT, "links": []}),
-        (VerifyState, {"gateway": config.mgmt_gateway, "uri": config.libvirt_uri}),
+        (VerifyState, verify_args(config)),
     ]
     calls += [(BootUnit, {"path": u.path, "links": u.links}) for u in bootguard.UNITS]
     return calls
@@ -142,7 +142,7 @@ def read_host(host: Any, config: HostConfig) -> None:
     """Read what the run needs in one remote command (facts/batch.py); the switch, links and
     domains come out of the verify probe, which reads them all."""
     found = gather(host, snapshot_calls(config))
-    snap = found.get(key(VerifyState, {"gateway": config.mgmt_gateway, "uri": config.libvirt_uri}))
+    snap = found.get(key(VerifyState, verify_args(config)))
     if snap is None:
         return
     derived = {key(OvsState, {}): snap["ovs"], key(Links, {}): snap["net"]["links"]}

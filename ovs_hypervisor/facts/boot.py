@@ -4,11 +4,18 @@ from __future__ import annotations
 
 import base64
 import shlex
+from collections.abc import Sequence
 from typing import TypedDict
 
 from pyinfra.api.command import StringCommand
 from pyinfra.api.exceptions import FactProcessError
 from pyinfra.api.facts import FactBase
+
+
+def wants_links(path: str, wanted_by: Sequence[str]) -> list[str]:
+    """The symlinks `systemctl enable` makes for the unit at ``path`` (next to it)."""
+    base, name = path.rsplit("/", 1)
+    return [f"{base}/{target}.wants/{name}" for target in wanted_by]
 
 
 class BootUnitState(TypedDict):

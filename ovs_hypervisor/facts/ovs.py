@@ -9,7 +9,7 @@ raises FactProcessError.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from pyinfra.api.command import QuoteString, StringCommand
 from pyinfra.api.exceptions import FactProcessError
@@ -23,7 +23,7 @@ from ovs_hypervisor.host_state import (
     parse_verify_probe,
     verify_probe_parts,
 )
-from ovs_hypervisor.model import DEFAULT_LIBVIRT_URI
+from ovs_hypervisor.model import DEFAULT_LIBVIRT_URI, HostConfig
 from ovs_hypervisor.remote_commands import domctl_command
 
 T = TypeVar("T")
@@ -58,6 +58,11 @@ class OvsState(FactBase[OvsSnapshot]):
 
     def process(self, output: list[str]) -> OvsSnapshot:
         return _process(parse_ovs_state, output, "OVS state")
+
+
+def verify_args(config: HostConfig) -> dict[str, Any]:
+    """``VerifyState``'s arguments for a host's data (the deploy reads it once, verify again)."""
+    return {"gateway": config.mgmt_gateway, "uri": config.libvirt_uri}
 
 
 class VerifyState(FactBase[VerifySnapshot]):

@@ -11,7 +11,7 @@ from pyinfra.api.operation import operation
 from pyinfra.context import host
 
 from ovs_hypervisor.facts.batch import fact
-from ovs_hypervisor.facts.boot import BootUnit
+from ovs_hypervisor.facts.boot import BootUnit, wants_links
 from ovs_hypervisor.operations.util import atomic_write, log_diff
 
 
@@ -31,8 +31,8 @@ def unit(path: str, content: str, wanted_by: list[str]) -> Generator[Any, None, 
         boot.unit(path="/etc/systemd/system/x.service", content=text,
                   wanted_by=["multi-user.target"])
     """
-    base, name = path.rsplit("/", 1)
-    links = [f"{base}/{target}.wants/{name}" for target in wanted_by]
+    name = path.rsplit("/", 1)[1]
+    links = wants_links(path, wanted_by)
     state = fact(host, BootUnit, path=path, links=links)
     if state["text"] == content and all(state["links"].get(link) == path for link in links):
         host.noop(f"{name} is installed and enabled")

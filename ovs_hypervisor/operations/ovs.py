@@ -18,7 +18,7 @@ from pyinfra.api.exceptions import OperationError
 from pyinfra.api.operation import operation
 
 from ovs_hypervisor.facts.batch import fact
-from ovs_hypervisor.facts.ovs import VerifyState
+from ovs_hypervisor.facts.ovs import VerifyState, verify_args
 from ovs_hypervisor.model import HostConfig
 from ovs_hypervisor.report import render_table, run_document, write_json
 from ovs_hypervisor.verify import unreadable, verify_host
@@ -57,7 +57,7 @@ def check_host(
     state: Any, host: Any, config: HostConfig, legacy: Iterable[str], json_path: str | None
 ) -> HostReport:
     """Read the host (one round trip), compare, print the table, record the JSON."""
-    snap = fact(host, VerifyState, gateway=config.mgmt_gateway, uri=config.libvirt_uri)
+    snap = fact(host, VerifyState, **verify_args(config))
     if snap is None:  # pyinfra logged why (SSH failure, unparsable output), the host failed
         report = unreadable(config, host.name)
     else:
