@@ -54,11 +54,12 @@ def _bridge_args(config: HostConfig) -> list[str]:
 
 
 def _uplink_args(config: HostConfig, existing_ports: set[str]) -> list[str]:
-    """The hook's OVSPort / OVSBond command (add-bond has no --may-exist: skip an existing)."""
+    """The hook's OVSPort / OVSBond command. add-bond has no --may-exist: an existing bond
+    gets the options instead (the data may have changed them; ifup never would)."""
     if len(config.uplinks) == 1:
         return ["--", "--may-exist", "add-port", config.bridge, config.uplinks[0]]
     if config.bond_name in existing_ports:
-        return []
+        return ["--", "set", "port", config.bond_name, *config.bond_options.split()]
     return [
         "--",
         "--fake-iface",

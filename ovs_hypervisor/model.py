@@ -239,6 +239,13 @@ class HostConfig(BaseModel):
         return self.uplinks[0] if len(self.uplinks) == 1 else self.bond_name
 
     @property
+    def bond_columns(self) -> dict[str, str]:
+        """The bond's Port columns kept true on a live bond (the hook sets them only when it
+        creates the bond): bond_mode and lacp, OVS's default where the options leave one out."""
+        words = dict(w.split("=", 1) for w in self.bond_options.split())
+        return {col: words.get(col, default) for col, default in check.BOND_DEFAULTS.items()}
+
+    @property
     def owned_ports(self) -> frozenset[str]:
         """The OVS ports the deploy creates on its bridge (the bridge's own, uplink, mgmt)."""
         return frozenset({self.bridge, self.uplink_port, self.mgmt_port_name})

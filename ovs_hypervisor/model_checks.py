@@ -34,6 +34,8 @@ _BOND_VALUES = {
     "bond_mode": ("active-backup", "balance-slb", "balance-tcp"),
     "lacp": ("active", "passive", "off"),
 }
+# What OVS does when the Port column is empty: a bond option left out means this value.
+BOND_DEFAULTS = {"bond_mode": "active-backup", "lacp": "off"}
 
 IFNAME_FIX = "use 1-15 characters from letters, digits, '_', '-', '.'"
 

@@ -47,7 +47,17 @@ OvsdbValue = OvsdbAtom | list[OvsdbAtom] | dict[OvsdbAtom, OvsdbAtom]
 
 # Columns each helper reads.  "_uuid" is optional (uuid is None without it) but needed to
 # join Bridge.ports -> Port and Port.interfaces -> Interface.
-PORT_COLUMNS: Final = ("_uuid", "name", "tag", "trunks", "vlan_mode", "interfaces", "external_ids")
+PORT_COLUMNS: Final = (
+    "_uuid",
+    "name",
+    "tag",
+    "trunks",
+    "vlan_mode",
+    "interfaces",
+    "external_ids",
+    "bond_mode",
+    "lacp",
+)
 INTERFACE_COLUMNS: Final = ("_uuid", "name", "type", "ofport", "error", "external_ids", "options")
 BRIDGE_COLUMNS: Final = ("_uuid", "name", "ports", "datapath_type", "datapath_id", "fail_mode")
 
@@ -59,6 +69,8 @@ class PortState(TypedDict):
     vlan_mode: str | None  # None: unset, OVS then infers access/trunk from tag/trunks
     interfaces: list[str]  # Interface UUIDs
     external_ids: dict[str, str]
+    bond_mode: str | None  # None: unset (OVS: active-backup)
+    lacp: str | None  # None: unset (OVS: off)
 
 
 class InterfaceState(TypedDict):
@@ -256,6 +268,8 @@ def port_rows(text: str) -> dict[str, PortState]:
             "vlan_mode": row.opt_str("vlan_mode"),
             "interfaces": row.strings("interfaces"),
             "external_ids": row.string_map("external_ids"),
+            "bond_mode": row.opt_str("bond_mode"),
+            "lacp": row.opt_str("lacp"),
         }
     return result
 

@@ -8,10 +8,12 @@ owns (vnetN) are never touched here.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from ovs_hypervisor.host_state import LinkInfo
 from ovs_hypervisor.model import HostConfig
+from ovs_hypervisor.model_checks import BOND_DEFAULTS
 
 
 def structural_gaps(
@@ -72,4 +74,26 @@ def reconcile_args(config: HostConfig, ovs: Any) -> list[str]:
                 args += ["--", "add-bond-iface", config.uplink_port, nic]
         for nic in sorted(members - set(config.uplinks)):
             args += ["--", "del-bond-iface", config.uplink_port, nic]
+        args += _bond_fix(config, rows.get(config.uplink_port))
     return args
+
+
+def bond_column_differences(config: HostConfig, row: Mapping[str, Any]) -> dict[str, str]:
+    """Bond columns (bond_mode, lacp) whose live value differs: column -> live value."""
+    return {
+        col: row.get(col) or BOND_DEFAULTS[col]
+        for col, want in config.bond_columns.items()
+        if (row.get(col) or BOND_DEFAULTS[col]) != want
+    }
+
+
+def _bond_fix(config: HostConfig, row: Mapping[str, Any] | None) -> list[str]:
+    """Set the bond columns the options changed: the hook applies them only at add-bond."""
+    if row is None:
+        return []
+    wrong = bond_column_differences(config, row)
+    if not wrong:
+        return []
+    return ["--", "set", "port", config.uplink_port] + [
+        f"{col}={config.bond_columns[col]}" for col in sorted(wrong)
+    ]

@@ -26,6 +26,7 @@ interface-type               management port is not an internal interface
 interface-error              an interface with an ``error`` or ``ofport`` -1
 bond-member-missing          an uplink NIC is not in the bond
 bond-member-extra            the bond holds a NIC that is not an uplink
+bond-option                  the bond's bond_mode / lacp differ from ``ovs_hv_bond_options``
 link-missing / link-down     an uplink or the management port is absent / down or no carrier
 mgmt-address-missing         the management IPv4 (or static IPv6) address is not on it
 ipv6-enabled                 IPv6 on where it should be off (disable_ipv6 = 0)

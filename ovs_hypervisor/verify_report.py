@@ -26,6 +26,7 @@ TITLES: dict[str, str] = {
     "interface-error": "interface error",
     "bond-member-missing": "bond member missing",
     "bond-member-extra": "unexpected bond member",
+    "bond-option": "bond mode or LACP differs from ovs_hv_bond_options",
     "link-missing": "device missing on the host",
     "link-down": "device is down",
     "mgmt-address-missing": "management address missing",

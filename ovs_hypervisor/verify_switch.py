@@ -13,6 +13,8 @@ from ovs_hypervisor.domain_xml import OvsPortVlan
 from ovs_hypervisor.host_state import OvsSnapshot
 from ovs_hypervisor.model import HostConfig
 from ovs_hypervisor.ovs_show import ShowPort
+from ovs_hypervisor.ovsdb_json import PortState
+from ovs_hypervisor.reconcile import bond_column_differences
 from ovs_hypervisor.verify_report import Difference, Row
 from ovs_hypervisor.verify_vlan import describe_vlan, vlan_columns, vlan_diff_keys
 
@@ -146,8 +148,24 @@ def _uplink_differences(
     )
     if bonded:
         diffs += _bond_member_differences(config, list(ports[up]["interfaces"]))
+        diffs += _bond_column_differences(config, ovs["ports"].get(up))
     diffs += interface_problems(ovs, ports, up, f" (bond {up})" if bonded else "", "uplink")
     return diffs
+
+
+def _bond_column_differences(config: HostConfig, row: PortState | None) -> list[Difference]:
+    if row is None:  # no OVSDB row (an old recording): nothing to compare
+        return []
+    return [
+        Difference(
+            "bond-option",
+            f"bond {config.uplink_port}",
+            f"{col}={config.bond_columns[col]}",
+            f"{col}={have}",
+            "uplink",
+        )
+        for col, have in bond_column_differences(config, row).items()
+    ]
 
 
 def _bond_member_differences(config: HostConfig, members: list[str]) -> list[Difference]:

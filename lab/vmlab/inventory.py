@@ -9,16 +9,23 @@ prefix of the host names (VMLAB_PREFIX) and the state dir (VMLAB_DIR) follow the
 """
 
 import os
+from pathlib import Path
 
 _DIR = os.environ.get("VMLAB_DIR", "/tmp/vmlab")
 _PREFIX = os.environ.get("VMLAB_PREFIX", "vmlab")
-# VMs with two uplink NICs (VMLAB_BOND_HOSTS of `vmlab up`) migrate onto an OVSBond.
-_BOND_HOSTS = os.environ.get("VMLAB_BOND_HOSTS", "").split()
-_BOND_OPTIONS = os.environ.get("VMLAB_BOND_OPTIONS", "bond_mode=balance-slb")
+
+
+def _nics(name: str) -> int:
+    """How many uplink NICs `vmlab up` gave the VM (VMLAB_BOND_HOSTS: two)."""
+    try:
+        return int(Path(_DIR, name, "nics").read_text())
+    except (OSError, ValueError):
+        return 1
 
 
 def _host(name: str, number: int) -> tuple[str, dict[str, object]]:
-    bonded = name in _BOND_HOSTS
+    # A VM with two uplink NICs migrates onto an OVSBond of both.
+    bonded = _nics(name) == 2
     return (
         f"{_PREFIX}-{name}",
         {
@@ -31,7 +38,8 @@ def _host(name: str, number: int) -> tuple[str, dict[str, object]]:
             "ovs_hv_datapath_type": "system",  # the kernel datapath, for real
             "ovs_hv_uplinks": ["eth0", "eth1"] if bonded else ["eth0"],
             "ovs_hv_bond_name": "bond0",
-            "ovs_hv_bond_options": _BOND_OPTIONS,
+            # (pyinfra ... --data ovs_hv_bond_options=bond_mode=active-backup: another mode)
+            "ovs_hv_bond_options": "bond_mode=balance-slb",
             "ovs_hv_mgmt_vlan": 1234,
             "ovs_hv_mgmt_port": "vlan1234",
             "ovs_hv_mgmt_ipv4": f"192.0.2.{9 + number}/24",

@@ -205,6 +205,8 @@ def port_tables(draw: st.DrawFn) -> tuple[str, dict[str, Any]]:
             "vlan_mode": draw(st.sampled_from([None, "access", "trunk", "native-untagged"])),
             "interfaces": draw(st.lists(uuids, min_size=1, max_size=3, unique=True)),
             "external_ids": draw(strmaps),
+            "bond_mode": draw(st.sampled_from([None, "active-backup", "balance-slb"])),
+            "lacp": draw(st.sampled_from([None, "active", "off"])),
         }
         want[name] = row
         rows.append(
@@ -216,9 +218,14 @@ def port_tables(draw: st.DrawFn) -> tuple[str, dict[str, Any]]:
                 _set([] if row["vlan_mode"] is None else [row["vlan_mode"]]),
                 _set([["uuid", u] for u in row["interfaces"]]),
                 _map(row["external_ids"]),
+                _set([] if row["bond_mode"] is None else [row["bond_mode"]]),
+                _set([] if row["lacp"] is None else [row["lacp"]]),
             ]
         )
-    headings = ["_uuid", "name", "tag", "trunks", "vlan_mode", "interfaces", "external_ids"]
+    headings = [
+        *("_uuid", "name", "tag", "trunks", "vlan_mode", "interfaces", "external_ids"),
+        *("bond_mode", "lacp"),
+    ]
     return json.dumps({"data": rows, "headings": headings}), want
 
 

@@ -105,6 +105,22 @@ def test_legacy_linux_bond_is_replaced_by_the_ovs_bond_in_the_gap() -> None:
     assert {"bond0", "eth0", "eth1"} <= set(f.gap_up) and {"eth0", "eth1"} <= set(f.forget)
 
 
+def test_an_existing_bond_gets_the_options_of_the_data() -> None:
+    # A re-run with other bond options: add-bond would fail on the bond, ifup never sets them.
+    ovs: dict[str, Any] = {
+        "show": {"bridges": {"ovsbr0": {"ports": {"bond0": {"interfaces": {"eth0": {}}}}}}},
+        "ports": {},
+        "bridges": {},
+    }
+    links = {**LINKS, "eth1": link(None)}
+    opts = "bond_mode=active-backup other_config:bond-detect-mode=miimon"
+    _, f = fast(links, ovs, ovs_hv_uplinks=["eth0", "eth1"], ovs_hv_bond_options=opts)
+    assert "add-bond" not in f.gap_ovs + f.prep_ovs
+    sub = ["--", "set", "port", "bond0", *opts.split()]
+    joined = f.gap_ovs + f.prep_ovs
+    assert any(joined[i : i + len(sub)] == sub for i in range(len(joined))), joined
+
+
 def test_address_on_the_uplink_itself_is_flushed_in_the_gap() -> None:
     links = {**LINKS, "eth0": link(None, None, "192.0.2.10/24"), "bridge1234": link("bridge")}
     _, f = fast(links)

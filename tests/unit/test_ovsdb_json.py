@@ -185,7 +185,10 @@ def rows(headings: list[str], *data: list[Any]) -> str:
 
 
 PORT_H = list(PORT_COLUMNS)
-PORT_OK = [["uuid", "u1"], "p", ["set", []], ["set", []], ["set", []], ["uuid", "i1"], ["map", []]]
+PORT_OK = [
+    ["uuid", "u1"], "p", ["set", []], ["set", []], ["set", []], ["uuid", "i1"], ["map", []],
+    ["set", []], ["set", []],
+]  # fmt: skip
 
 
 def test_missing_column_is_an_error_not_an_empty_value() -> None:

@@ -53,7 +53,12 @@ def test_bond_members_follow_the_data() -> None:
     state = ovs()
     ports = state["show"]["bridges"]["ovsbr0"]["ports"]
     ports["bond0"] = {"tag": None, "trunks": [], "interfaces": {"eth0": {}, "eth2": {}}}
-    state["ports"]["bond0"] = {"tag": None, "trunks": [], "vlan_mode": None}
+    state["ports"]["bond0"] = {
+        "tag": None,
+        "trunks": [],
+        "vlan_mode": None,
+        "bond_mode": "balance-slb",
+    }
     assert reconcile_args(config, state) == [
         "--",
         "add-bond-iface",
@@ -63,6 +68,36 @@ def test_bond_members_follow_the_data() -> None:
         "del-bond-iface",
         "bond0",
         "eth2",
+    ]
+
+
+def test_bond_mode_and_lacp_follow_the_data() -> None:
+    # Debian's hook sets them only at add-bond: a changed ovs_hv_bond_options is set live.
+    data = {**LAB_DATA, "ovs_hv_uplinks": ["eth0", "eth1"]}
+    state = ovs()
+    ports = state["show"]["bridges"]["ovsbr0"]["ports"]
+    ports["bond0"] = {"tag": None, "trunks": [], "interfaces": {"eth0": {}, "eth1": {}}}
+    row: dict[str, Any] = {
+        "tag": None,
+        "trunks": [],
+        "vlan_mode": None,
+        "bond_mode": None,
+        "lacp": None,
+    }
+    state["ports"]["bond0"] = row
+    # unset columns are OVS's defaults: active-backup, lacp off
+    config = load_host_config("hv1", {**data, "ovs_hv_bond_options": "bond_mode=active-backup"})
+    assert reconcile_args(config, state) == []
+    config = load_host_config("hv1", {**data, "ovs_hv_bond_options": "lacp=off"})
+    assert reconcile_args(config, state) == []
+    config = load_host_config("hv1", data)  # the default: balance-slb
+    assert reconcile_args(config, state) == ["--", "set", "port", "bond0", "bond_mode=balance-slb"]
+    row["bond_mode"] = "balance-slb"
+    assert reconcile_args(config, state) == []
+    opts = "bond_mode=balance-tcp lacp=active other_config:lacp-time=fast"
+    config = load_host_config("hv1", {**data, "ovs_hv_bond_options": opts})
+    assert reconcile_args(config, state) == [
+        *("--", "set", "port", "bond0", "bond_mode=balance-tcp", "lacp=active")
     ]
 
 

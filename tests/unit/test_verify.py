@@ -243,6 +243,7 @@ def test_bond_members() -> None:
     ports["bond0"] = ports.pop("eth0")
     ports["bond0"]["interfaces"]["eth9"] = {"type": None, "error": None}
     snap["ovs"]["ports"]["bond0"] = snap["ovs"]["ports"].pop("eth0")
+    snap["ovs"]["ports"]["bond0"]["bond_mode"] = "balance-slb"
     snap["net"]["links"]["eth1"] = dict(snap["net"]["links"]["eth0"])  # type: ignore[assignment]
     report = verify_host(cfg, snap)
     assert lines(report) == [
@@ -250,6 +251,12 @@ def test_bond_members() -> None:
         "bond bond0: unexpected bond member: expected members eth0, eth1, found also eth9",
     ]
     assert report.rows[1].role == "bond" and report.rows[1].status == "DIFFERS"
+    # a bond made in another mode (the hook sets it only when it creates the bond)
+    snap["ovs"]["ports"]["bond0"]["bond_mode"] = None
+    assert lines(verify_host(cfg, snap))[-1] == (
+        "bond bond0: bond mode or LACP differs from ovs_hv_bond_options: "
+        "expected bond_mode=balance-slb, found bond_mode=active-backup"
+    )
 
 
 def test_running_vm_without_vnet_port_and_port_on_another_bridge() -> None:

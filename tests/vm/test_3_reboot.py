@@ -11,8 +11,10 @@ from __future__ import annotations
 import pytest
 
 from tests.vm.vmctl import (
+    BOND_HOST,
     GUEST,
     GUEST_VLAN,
+    bond_members,
     changed_nothing,
     guest_port,
     network_state,
@@ -52,6 +54,11 @@ def check_after_boot(h: str) -> None:
     assert vm(h, "sysctl -n net.ipv6.conf.vlan1234.disable_ipv6").strip() == "0"
     assert vm(h, "sysctl -n net.ipv6.conf.eth0.disable_ipv6").strip() == "1"
     assert "inet6 ::1/128" in vm(h, "ip -6 addr show dev lo"), "lo lost ::1"
+    if h == BOND_HOST:
+        # Shutdown's `ifdown -a` deleted the bond; the boot unit's ifup made it again.
+        want = {"eth0": "enabled", "eth1": "enabled", "mode": "balance-slb"}
+        assert bond_members(h) == want
+        assert vm(h, "sysctl -n net.ipv6.conf.eth1.disable_ipv6").strip() == "1"
     verify_clean(h)
 
 

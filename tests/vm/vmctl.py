@@ -31,6 +31,8 @@ MGMT_IP = {"hv1": "192.0.2.10", "hv2": "192.0.2.11"}
 GUEST = {"hv1": "guest1", "hv2": "guest2"}
 GUEST_MAC = {"hv1": "52:54:00:aa:01:01", "hv2": "52:54:00:aa:02:01"}
 GUEST_VLAN = 101  # the nested guests sit on the seed's bridge101
+# hv1 has two uplink NICs (eth0, eth1): lab/vmlab/inventory.py migrates it onto bond0.
+BOND_HOST = "hv1"
 # What the tier needs on the controller (scripts/setup.sh installs all of it).
 TOOLS = {
     "mmdebstrap": "mmdebstrap",
@@ -75,9 +77,16 @@ def require_tier() -> None:
         )
 
 
-def vmlab(*args: str, check: bool = True, timeout: int = 900) -> subprocess.CompletedProcess[str]:
+def vmlab(
+    *args: str, check: bool = True, timeout: int = 900, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     run = subprocess.run(
-        [str(VMLAB), *args], capture_output=True, text=True, timeout=timeout, check=False
+        [str(VMLAB), *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+        env={**os.environ, **(env or {})},
     )
     if check and run.returncode != 0:
         raise AssertionError(f"vmlab {' '.join(args)} failed ({run.returncode}):\n{run.stderr}")
@@ -173,6 +182,15 @@ def ovs_port(h: str, port: str) -> dict[str, str]:
     ).strip()
     tag, trunks, mode = [*out.split(","), "", "", ""][:3]
     return {"tag": tag, "trunks": trunks, "vlan_mode": mode}
+
+
+def bond_members(h: str, bond: str = "bond0") -> dict[str, str]:
+    """Member -> enabled/disabled, as ovs-vswitchd sees the bond (`ovs-appctl bond/show`);
+    also the mode, under the key "mode"."""
+    out = vm(h, f"ovs-appctl bond/show {bond}")
+    found = dict(re.findall(r"^(?:member|slave) (\S+): (enabled|disabled)", out, re.M))
+    mode = re.search(r"^bond_mode: (\S+)", out, re.M)
+    return {**found, "mode": mode.group(1) if mode else "?"}
 
 
 def guest_port(h: str, domain: str) -> str:

@@ -192,6 +192,20 @@ vm_kill() { # host: power loss (SIGKILL QEMU), returns when it is gone
     die "$h: QEMU $p survived SIGKILL"
 }
 
+vm_link() { # host nic up|down: pull or plug NIC's cable (QMP set_link: the VM sees carrier loss)
+    local h=$1 nic=$2 state=$3 up reply
+    case $state in up) up=true ;; down) up=false ;; *) die "link state: up or down, not $state" ;; esac
+    [ "$nic" -ge 0 ] 2>/dev/null && [ "$nic" -lt "$(cat "$DIR/$h/nics")" ] ||
+        die "$h has no NIC $nic (NICs: 0..$(($(cat "$DIR/$h/nics") - 1)))"
+    vm_pid "$h" >/dev/null || die "$h is not running"
+    reply=$(printf '%s\n' '{"execute":"qmp_capabilities"}' \
+        "{\"execute\":\"set_link\",\"arguments\":{\"name\":\"n$nic\",\"up\":$up}}" |
+        socat -t 2 - "UNIX-CONNECT:$DIR/$h/qmp.sock")
+    # one greeting, then one reply per command: both must be "return"
+    [ "$(grep -c '"return"' <<<"$reply")" = 2 ] || die "$h: QMP set_link failed: $reply"
+    log "$h: NIC $nic (eth$nic) link $state"
+}
+
 vm_reboot() { # host: systemctl reboot inside, a fresh QEMU when the old one exits
     local h=$1 p t0 i
     p=$(vm_pid "$h") || die "$h is not running"

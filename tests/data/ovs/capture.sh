@@ -67,7 +67,7 @@ vsctl show | fix > "$OUT/ovs-3.1-lab.show"
 for t in Bridge Port Interface; do
     vsctl --format=json list "$t" | fix > "$OUT/ovs-3.1-lab-list-$t.json"
 done
-vsctl --format=json --columns=_uuid,name,tag,trunks,vlan_mode,interfaces,external_ids list Port \
+vsctl --format=json --columns=_uuid,name,tag,trunks,vlan_mode,interfaces,external_ids,bond_mode,lacp list Port \
     | fix > "$OUT/ovs-3.1-lab-columns-Port.json"
 vsctl --format=json --columns=_uuid,name,type,ofport,error,external_ids,options list Interface \
     | fix > "$OUT/ovs-3.1-lab-columns-Interface.json"
