@@ -96,7 +96,6 @@ hv_exec() {
         -u LIBVIRT_DEFAULT_URI -u VIRSH_DEFAULT_CONNECT_URI -u VIRTUAL_ENV PATH="$STD_PATH" "$@"
 }
 
-
 # render TEMPLATE NAME=VALUE...: the text of lab/templates/TEMPLATE with each @NAME@ replaced by
 # its VALUE, verbatim (no escaping, no trailing newline added or removed). A placeholder
 # without a value is an error; placeholders are @ + capitals/underscores + @, nothing else in

@@ -85,7 +85,8 @@ guest_cmdline() { # host name: its kernel command line; hv1's addresses go to $D
 }
 
 host_define_domains() {
-    local h=$1 name state nics nic xml
+    local h=$1 name state nics nic
+    local -a xml
     local script='set -e'
     [ -n "$(host_domains "$h")" ] || return 0
     while read -r name state nics; do
