@@ -1,7 +1,8 @@
 """Benchmark: management and guest network outage of a migration, classic vs fast cutover.
 
     OVSLAB_PREFIX=fst OVSLAB_DIR=/tmp/ovslab-fst .venv/bin/python bench/outage.py \
-        [--modes classic,fast] [--repeat 1] [--tier ovslab|vmlab] [--json out.json]
+        [--modes classic,fast] [--repeat 1] [--json out.json]
+    VMLAB_PREFIX=ou VMLAB_DIR=/tmp/vmlab-ou .venv/bin/python bench/outage.py --tier vmlab
 
 Not a test: it prints a table. Per mode (and repeat): the tier is built from zero in its
 legacy state, then from the switch's namespace one `ping -i 0.05` to the management address
@@ -11,10 +12,10 @@ and one per running guest address (when the lab's guests answer: `$OVSLAB_DIR/gu
 longest run of lost replies per target (the outage, 50 ms resolution), lost/sent, the
 migration's wall time, and the cutover script's own "gap" figure (fast mode).
 
-Tiers: `ovslab` is the namespace lab (`lab/ovslab`). `vmlab` is the full-VM tier
-(`lab/vmlab`, built by another branch): it is driven through the same verbs (`up`, `down`,
-`sw -- CMD`) and `--inventory` (default: `$OVSLAB_DIR/inventory.py` if it exists, else
-`inventory.py`). Without `lab/vmlab` the tier is refused with a message.
+Tiers: `ovslab` is the namespace lab (`lab/ovslab`, inventory `inventory.py`, hv1 and its
+guests). `vmlab` is the full-VM tier (`lab/vmlab/vmlab`, inventory `lab/vmlab/inventory.py`):
+hv1 alone, a full Debian 12 VM on the kernel datapath under emulation; its nested guests have
+no OS, so only the management address is measured there. `--inventory` overrides.
 """
 
 from __future__ import annotations
@@ -35,24 +36,23 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 PYINFRA = Path(sys.executable).with_name("pyinfra")
 DIR = Path(os.environ.get("OVSLAB_DIR", "/tmp/ovslab"))
+TOOLS = {"ovslab": ROOT / "lab" / "ovslab", "vmlab": ROOT / "lab" / "vmlab" / "vmlab"}
+INVENTORIES = {"ovslab": "inventory.py", "vmlab": "lab/vmlab/inventory.py"}
+# A shell command line on hv1.
+ON_HOST = {"ovslab": ("exec", "--", "sh", "-c"), "vmlab": ("ssh", "hv1", "--")}
 INTERVAL = 0.05
 TAIL = 4.0  # seconds of pinging after the run: a late target shows its full outage
 MGMT = "192.0.2.10"
 
 
-def tool(tier: str) -> Path:
-    path = ROOT / "lab" / tier
-    if not path.exists():
-        raise SystemExit(
-            f"tier {tier}: {path} does not exist (the full-VM tier lives on another branch; "
-            "merge it, or use --tier ovslab)"
-        )
-    return path
-
-
-def run(tier: str, *args: str, timeout: int = 900) -> str:
+def run(tier: str, *args: str, timeout: int = 1800) -> str:
     out = subprocess.run(
-        [str(tool(tier)), *args], capture_output=True, text=True, timeout=timeout, check=False
+        [str(TOOLS[tier]), *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+        env={**os.environ, "VMLAB_HOSTS": "hv1"},
     )
     if out.returncode != 0:
         raise SystemExit(f"{tier} {' '.join(args)} failed: {out.stderr}{out.stdout}")
@@ -62,9 +62,9 @@ def run(tier: str, *args: str, timeout: int = 900) -> str:
 def guest_addresses(tier: str) -> dict[str, str]:
     """First address of each running guest that has one (none: the guests do not answer)."""
     path = DIR / "guests"
-    if not path.exists():
+    if tier != "ovslab" or not path.exists():
         return {}
-    running = set(run(tier, "exec", "--", "virsh", "list", "--name").split())
+    running = set(run(tier, *ON_HOST[tier], "virsh list --name").split())
     out: dict[str, str] = {}
     for line in path.read_text().splitlines():
         parts = line.split()
@@ -75,7 +75,7 @@ def guest_addresses(tier: str) -> dict[str, str]:
 
 def start_ping(tier: str, addr: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [str(tool(tier)), "sw", "--", "ping", "-n", "-i", str(INTERVAL), "-W", "1", addr],
+        [str(TOOLS[tier]), "sw", "--", "ping", "-n", "-i", str(INTERVAL), "-W", "1", addr],
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,
@@ -116,22 +116,16 @@ def run_mode(tier: str, mode: str, inventory: str) -> dict[str, Any]:
             cwd=ROOT,
             capture_output=True,
             text=True,
-            timeout=1200,
+            timeout=1800,
             stdin=subprocess.DEVNULL,
+            env={**os.environ, "VMLAB_HOSTS": "hv1"},
         )
         wall = time.monotonic() - started
         time.sleep(TAIL)
         results = {name: outage(stop_ping(p)) for name, p in pingers.items()}
         if deploy.returncode != 0:
             raise SystemExit(f"{mode}: the deploy failed:\n{deploy.stdout}{deploy.stderr}")
-        log = run(
-            tier,
-            "exec",
-            "--",
-            "sh",
-            "-c",
-            "cat /var/lib/ovs-hypervisor/backups/*/cutover/cutover.log",
-        )
+        log = run(tier, *ON_HOST[tier], "cat /var/lib/ovs-hypervisor/backups/*/cutover/cutover.log")
         gap = re.search(r"^gap: (\d+) ms", log, re.M)
         return {
             "mode": mode,
@@ -151,12 +145,7 @@ def main() -> None:
     parser.add_argument("--inventory", default="")
     parser.add_argument("--json", default="")
     args = parser.parse_args()
-    tool(args.tier)
-    inventory = args.inventory or (
-        str(DIR / "inventory.py")
-        if args.tier == "vmlab" and (DIR / "inventory.py").exists()
-        else "inventory.py"
-    )
+    inventory = args.inventory or INVENTORIES[args.tier]
     rows = [
         run_mode(args.tier, mode, inventory)
         for _ in range(args.repeat)

@@ -20,9 +20,12 @@ OVSLAB = ROOT / "lab" / "ovslab"
 PYINFRA = Path(sys.executable).with_name("pyinfra")
 
 
-def require_lab() -> None:
+SKIP_ENV = "OVSLAB_SKIP"
+
+
+def why_lab_cannot_run() -> str | None:
     if os.geteuid() != 0:
-        pytest.skip("the lab needs root (network and mount namespaces)")
+        return "the lab needs root (network and mount namespaces)"
     for binary in (
         "ovs-vswitchd",
         "libvirtd",
@@ -37,7 +40,22 @@ def require_lab() -> None:
         "nsenter",
     ):
         if shutil.which(binary) is None and not Path("/usr/sbin", binary).exists():
-            pytest.skip(f"{binary} is not installed (run scripts/setup.sh)")
+            return f"{binary} is not installed (run scripts/setup.sh)"
+    return None
+
+
+def require_lab() -> None:
+    """Fail (not skip) when the lab cannot run: a skipped tier proves nothing. OVSLAB_SKIP=1
+    skips it on purpose (or deselect it: -m "not integration")."""
+    if os.environ.get(SKIP_ENV) == "1":
+        pytest.skip(f"{SKIP_ENV}=1: the integration tier is skipped on request")
+    reason = why_lab_cannot_run()
+    if reason is not None:
+        pytest.fail(
+            f"the integration tier cannot run: {reason}. Run it as root after "
+            f'scripts/setup.sh, or leave it out: -m "not integration" (or {SKIP_ENV}=1).',
+            pytrace=False,
+        )
 
 
 def lab(
