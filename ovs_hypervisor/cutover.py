@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from ovs_hypervisor.bootguard import MARKER, SCRIPT
 from ovs_hypervisor.fastpath import FastPlan
 from ovs_hypervisor.model import HostConfig
+from ovs_hypervisor.reconcile import owned_columns_args
 from ovs_hypervisor.remote import script_source
 
 # Names the backup of a run until it is confirmed; persistent, so that a boot in between
@@ -73,7 +74,6 @@ def cutover_script(config: HostConfig, plan: CutoverPlan) -> str:
         "BRIDGE": q(config.bridge),
         "MGMT_PORT": q(config.mgmt_port_name),
         "MGMT_ADDR": q(str(config.mgmt_interface)),
-        "MGMT_VLAN": str(config.mgmt_vlan),
         "DATAPATH": q(config.datapath_type),
         "GATEWAY": q(config.mgmt_gateway or ""),
         "IPV6_ON": "1" if config.mgmt_ipv6 != "off" else "0",
@@ -99,6 +99,7 @@ def cutover_script(config: HostConfig, plan: CutoverPlan) -> str:
         "GAP_ADDR_DEL": _words(fast.gap_addr_del),
         "GAP_OVS": _args(fast.gap_ovs),
         "GAP_UP": _words(fast.gap_up),
+        "OWNED_OVS": _args(owned_columns_args(config)),
         "FORGET": _words(fast.forget),
         "DOWN_AFTER": _words(fast.down_old),
         "FAILPOINT_FILE": q(FAILPOINT),

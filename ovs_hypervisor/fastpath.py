@@ -25,6 +25,7 @@ from ovs_hypervisor.host_state import LinkInfo
 from ovs_hypervisor.model import HostConfig, HostDataError
 from ovs_hypervisor.model_keys import PREFIX
 from ovs_hypervisor.plan import HostPlan
+from ovs_hypervisor.reconcile import mgmt_columns_args
 
 # Where the kernel datapath shows OVS ports' master.
 OVS_MASTER = "ovs-system"
@@ -86,17 +87,7 @@ def _mgmt_args(config: HostConfig) -> list[str]:
         "Interface",
         port,
         "type=internal",
-        "--",
-        "set",
-        "port",
-        port,
-        f"tag={config.mgmt_vlan}",
-        "--",
-        "clear",
-        "port",
-        port,
-        "trunks",
-        "vlan_mode",
+        *mgmt_columns_args(config),
     ]
 
 

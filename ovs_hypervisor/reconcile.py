@@ -52,6 +52,26 @@ def _port_fix(name: str, row: dict[str, Any], tag: int | None) -> list[str]:
     return args
 
 
+def mgmt_columns_args(config: HostConfig) -> list[str]:
+    """The management port's VLAN columns: an access port of the management VLAN."""
+    port = config.mgmt_port_name
+    return [
+        *("--", "set", "port", port, f"tag={config.mgmt_vlan}"),
+        *("--", "clear", "port", port, "trunks", "vlan_mode"),
+    ]
+
+
+def owned_columns_args(config: HostConfig) -> list[str]:
+    """One `ovs-vsctl` transaction setting every column we own, whatever they are now: the
+    cutover runs it after its ifup (which keeps an existing port's columns), with no facts."""
+    args = mgmt_columns_args(config)
+    args += ["--", "set", "bridge", config.bridge, f"datapath_type={config.datapath_type}"]
+    if len(config.uplinks) > 1:
+        bond = [f"{col}={value}" for col, value in sorted(config.bond_columns.items())]
+        args += ["--", "set", "port", config.uplink_port, *bond]
+    return args
+
+
 def reconcile_args(config: HostConfig, ovs: Any) -> list[str]:
     """Arguments of one `ovs-vsctl` transaction fixing the columns we own; [] if none."""
     bridges = (ovs.get("show") or {}).get("bridges", {})

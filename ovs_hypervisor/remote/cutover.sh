@@ -8,9 +8,9 @@
 # controller killed -- it restores everything from $BACKUP and brings the old network back.
 #
 # Variables (from the header): MODE STATE BACKUP IFACES STAGED SYSCTL SYSCTL_STAGED BRIDGE MGMT_PORT
-# MGMT_ADDR MGMT_VLAN DATAPATH GATEWAY IPV6_ON WINDOW DOWN_OLD DELETE_DEVS CHANGED_DOMAINS
+# MGMT_ADDR DATAPATH GATEWAY IPV6_ON WINDOW DOWN_OLD DELETE_DEVS CHANGED_DOMAINS
 # RESTART_DOMAINS SAVED_DOMAINS URI PENDING DOMCTL GUARD FAST MGMT_IP MGMT_NETMASK MGMT_BROADCAST PREP_OVS PREP_UP
-# GAP_DEL GAP_FLUSH GAP_ADDR_DEL GAP_OVS GAP_UP FORGET DOWN_AFTER FAILPOINT_FILE.  FAST=1: make
+# GAP_DEL GAP_FLUSH GAP_ADDR_DEL GAP_OVS GAP_UP OWNED_OVS FORGET DOWN_AFTER FAILPOINT_FILE.  FAST=1: make
 # before break (apply_fast, see ovs_hypervisor/fastpath.py); FAST=0: the classic ifdown/ifup.
 # MODE=rollback restores $BACKUP and exits (rollback.py).
 #
@@ -72,9 +72,9 @@ install_files() {
 finish() {  # after ifup: the columns ifup never fixes, IPv6, announcement, check
     step "reconcile live OVS"
     # Debian's hook uses --may-exist add-port: a changed tag on an existing port is not
-    # applied by ifup, so set the values we own explicitly, in one transaction.
-    ovs-vsctl --timeout=10 set port "$MGMT_PORT" tag="$MGMT_VLAN" -- clear port "$MGMT_PORT" \
-        trunks vlan_mode -- set bridge "$BRIDGE" datapath_type="$DATAPATH" || true
+    # applied by ifup, so set the values we own explicitly, in one transaction
+    # (reconcile.owned_columns_args).
+    ovs_tx "$OWNED_OVS" || true
     if [ "$IPV6_ON" = 1 ]; then sysctl -q -w "net.ipv6.conf.$MGMT_PORT.disable_ipv6=0" || true; fi
     announce "$MGMT_PORT"
     step "check"

@@ -140,7 +140,18 @@ def test_cutover_script_header_reads_back_in_sh() -> None:
     ).stdout
     header = dict(line.split("=", 1) for line in out.splitlines())
     assert header["MGMT_ADDR"] == "192.0.2.10/24"
-    assert header["MGMT_VLAN"] == "1234"
+    # the column fix after ifup, as the host's shell splits it back (eval set --)
+    owned = subprocess.run(
+        ["sh", "-c", 'eval "set -- $1"; printf "%s\\n" "$@"', "sh", header["OWNED_OVS"]],
+        text=True,
+        capture_output=True,
+        check=True,
+    ).stdout.split()
+    assert owned[:5] == ["--", "set", "port", "vlan1234", "tag=1234"]
+    assert owned[5:] == [
+        *("--", "clear", "port", "vlan1234", "trunks", "vlan_mode"),
+        *("--", "set", "bridge", "ovsbr0", "datapath_type=netdev"),
+    ]
     assert header["WINDOW"] == "30"
     assert header["RESTART_DOMAINS"] == "vm-access"
     assert header["CHANGED_DOMAINS"] == "vm-access vm-off"

@@ -6,7 +6,7 @@ from typing import Any
 
 from ovs_hypervisor.host_state import parse_links, parse_ovs_state
 from ovs_hypervisor.model import load_host_config
-from ovs_hypervisor.reconcile import reconcile_args, structural_gaps
+from ovs_hypervisor.reconcile import owned_columns_args, reconcile_args, structural_gaps
 from tests.conftest import DATA, LAB_DATA
 
 REC = DATA / "lab-after"
@@ -114,3 +114,15 @@ def test_structural_gaps_need_a_cutover() -> None:
     ]
     state["show"]["bridges"] = {}
     assert structural_gaps(CONFIG, state, found, []) == ["bridge ovsbr0 is missing"]
+
+
+def test_the_cutover_sets_every_owned_column_whatever_they_are() -> None:
+    # run by the cutover after its ifup, when no facts of the new switch exist yet
+    bonded = load_host_config(
+        "hv1",
+        {**LAB_DATA, "ovs_hv_uplinks": ["eth0", "eth1"], "ovs_hv_bond_options": "lacp=active"},
+    )
+    assert owned_columns_args(bonded)[-6:] == [
+        *("--", "set", "port", "bond0", "bond_mode=active-backup", "lacp=active")
+    ]
+    assert "bond0" not in owned_columns_args(CONFIG)
