@@ -4,18 +4,17 @@
         [--modes save,restart] [--out docs/save-mode-figures.json]
 
 Not a test: it prints a table. Per mode: `lab/ovslab up` (legacy host, real guests), then
-from the switch namespace one `ping -i 0.1` per running guest address (each from its VLAN's
-gateway: the switch routes every guest subnet through that VLAN's gateway port), then the
-migration (`pyinfra -y inventory.py deploy.py --data ovs_hv_domain_move=MODE`), then the
-pings run on for a few seconds. Reported per guest: its longest run of lost replies (outage,
-100 ms resolution), whether it rebooted (boot id before vs after, from the guest's TCP
-responder) and its uptime before/after; per mode: the migration's wall time.
+from the switch namespace one ping every 50 ms per running guest address (each from its
+VLAN's gateway: the switch routes every guest subnet through that VLAN's gateway port), then
+the migration (`pyinfra -y inventory.py deploy.py --data ovs_hv_domain_move=MODE`), then the
+pings run on for a few seconds. Reported per guest: its longest time without a reply
+(outage, measured as bench/outage.py does), whether it rebooted (boot id before vs after,
+from the guest's TCP responder) and its uptime before/after; per mode: the migration's wall time.
 """
 
 from __future__ import annotations
 
 import argparse
-import itertools
 import json
 import os
 import re
@@ -25,11 +24,15 @@ import time
 from pathlib import Path
 from typing import Any
 
+# Run as a script, the repository root replaces bench/ as the import base (as for mypy:
+# bench/bench.py would shadow the bench directory). One way to measure: bench/outage.py's.
+sys.path[0] = str(Path(__file__).resolve().parent.parent)
+from bench.outage import outage, start_ping, stop_ping  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
 OVSLAB = ROOT / "lab" / "ovslab"
 PYINFRA = Path(sys.executable).with_name("pyinfra")
 DIR = Path(os.environ.get("OVSLAB_DIR", "/tmp/ovslab"))
-INTERVAL = 0.1
 TAIL = 5.0  # seconds of pinging after the run, so a late guest shows its full outage
 
 
@@ -67,35 +70,14 @@ def identity(name: str) -> dict[str, str]:
     return found
 
 
-def longest_gap(ping_output: str) -> tuple[float, int, int]:
-    """(longest outage in s, sent, received) from `ping -i 0.1` output."""
-    seqs = [int(m) for m in re.findall(r"icmp_seq=(\d+)", ping_output)]
-    sent_m = re.search(r"(\d+) packets transmitted, (\d+) received", ping_output)
-    sent = int(sent_m.group(1)) if sent_m else 0
-    received = int(sent_m.group(2)) if sent_m else len(seqs)
-    gaps = [b - a - 1 for a, b in itertools.pairwise(seqs)]
-    if seqs:
-        gaps += [seqs[0] - 1, sent - seqs[-1]]  # lost at the start / still lost at the end
-    else:
-        gaps.append(sent)
-    return round(max(gaps, default=0) * INTERVAL, 1), sent, received
-
-
 def run_mode(mode: str) -> dict[str, Any]:
     lab("up")
     try:
         addrs = guest_addresses()
         before = {name: identity(name) for name in addrs}
-        pingers = {
-            name: subprocess.Popen(
-                [str(OVSLAB), "sw", "--", "ping", "-n", "-i", str(INTERVAL), "-W", "1", addr],
-                stdout=subprocess.PIPE,
-                stderr=subprocess.DEVNULL,
-                text=True,
-            )
-            for name, addr in addrs.items()
-        }
+        pingers = {name: start_ping("ovslab", addr) for name, addr in addrs.items()}
         time.sleep(1)
+        measuring = time.time()
         started = time.monotonic()
         run = subprocess.run(
             [
@@ -116,15 +98,13 @@ def run_mode(mode: str) -> dict[str, Any]:
         time.sleep(TAIL)
         results = {}
         for name, proc in pingers.items():
-            proc.send_signal(2)
-            out, _ = proc.communicate(timeout=10)
-            outage, sent, received = longest_gap(out)
+            measured = outage(stop_ping(proc), measuring)
             after = identity(name)
             results[name] = {
                 "address": addrs[name],
-                "outage_s": outage,
-                "sent": sent,
-                "received": received,
+                "outage_s": measured["outage_s"],
+                "sent": measured["sent"],
+                "received": measured["sent"] - measured["lost"],
                 "rebooted": before[name].get("boot_id") != after.get("boot_id")
                 or before[name].get("boots") != after.get("boots"),
                 "uptime_before": before[name].get("uptime"),

@@ -5,7 +5,8 @@
 
 Prints: time from power-on to the management address after a reboot; per power-loss stage,
 the outcome (test passed = the boot ended where it must) and the time from power-on to the
-management address; and the tier's total time. The tests record figures, never assert them.
+management address; the tier's total time; then every other figure the tests recorded (the
+bond's failovers, the bonded host's power loss). The tests record figures, never assert them.
 """
 
 from __future__ import annotations
@@ -85,6 +86,12 @@ def main() -> int:
         result = "not run" if not ran else ("FAILED" if failed else "as expected")
         secs = values.get(figure)
         print(f"| {label} | {expected} | {result} | {f'{secs[-1]:.0f} s' if secs else '-'} |")
+    shown = {"reboot_power_on_to_mgmt_s", *(figure for _, _, figure, _ in STAGES)}
+    others = {name: v for name, v in values.items() if name not in shown}
+    if others:
+        print("\nother figures (s):")
+        for name, vals in sorted(others.items()):
+            print(f"  {name}: {', '.join(str(v) for v in vals)}")
     return run.returncode
 
 
