@@ -100,11 +100,9 @@ def reconcile_args(config: HostConfig, ovs: Any) -> list[str]:
 
 def bond_column_differences(config: HostConfig, row: Mapping[str, Any]) -> dict[str, str]:
     """Bond columns (bond_mode, lacp) whose live value differs: column -> live value."""
-    return {
-        col: row.get(col) or BOND_DEFAULTS[col]
-        for col, want in config.bond_columns.items()
-        if (row.get(col) or BOND_DEFAULTS[col]) != want
-    }
+    live = {col: row.get(col) or default for col, default in BOND_DEFAULTS.items()}
+    want = config.bond_columns
+    return {col: value for col, value in live.items() if value != want[col]}
 
 
 def _bond_fix(config: HostConfig, row: Mapping[str, Any] | None) -> list[str]:
@@ -114,6 +112,7 @@ def _bond_fix(config: HostConfig, row: Mapping[str, Any] | None) -> list[str]:
     wrong = bond_column_differences(config, row)
     if not wrong:
         return []
+    want = config.bond_columns
     return ["--", "set", "port", config.uplink_port] + [
-        f"{col}={config.bond_columns[col]}" for col in sorted(wrong)
+        f"{col}={want[col]}" for col in sorted(wrong)
     ]

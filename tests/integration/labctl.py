@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import pytest
+from tests.helpers.tiers import require
 
 ROOT = Path(__file__).resolve().parents[2]
 OVSLAB = ROOT / "lab" / "ovslab"
@@ -47,15 +47,13 @@ def why_lab_cannot_run() -> str | None:
 def require_lab() -> None:
     """Fail (not skip) when the lab cannot run: a skipped tier proves nothing. OVSLAB_SKIP=1
     skips it on purpose (or deselect it: -m "not integration")."""
-    if os.environ.get(SKIP_ENV) == "1":
-        pytest.skip(f"{SKIP_ENV}=1: the integration tier is skipped on request")
-    reason = why_lab_cannot_run()
-    if reason is not None:
-        pytest.fail(
-            f"the integration tier cannot run: {reason}. Run it as root after "
-            f'scripts/setup.sh, or leave it out: -m "not integration" (or {SKIP_ENV}=1).',
-            pytrace=False,
-        )
+    require(
+        "the integration tier",
+        SKIP_ENV,
+        why_lab_cannot_run(),
+        f'Run it as root after scripts/setup.sh, or leave it out: -m "not integration" '
+        f"(or {SKIP_ENV}=1).",
+    )
 
 
 def lab(

@@ -17,7 +17,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import pytest
+from tests.helpers.tiers import require
 
 ROOT = Path(__file__).resolve().parents[2]
 VMLAB = ROOT / "lab" / "vmlab" / "vmlab"
@@ -66,15 +66,12 @@ def why_tier_cannot_run() -> str | None:
 
 def require_tier() -> None:
     """Fail (not skip) when the tier cannot run, unless VMLAB_SKIP=1 asks to skip it."""
-    if os.environ.get(SKIP_ENV) == "1":
-        pytest.skip(f"{SKIP_ENV}=1: the VM tier is skipped on request")
-    reason = why_tier_cannot_run()
-    if reason is not None:
-        pytest.fail(
-            f"the VM tier (tests/vm) cannot run: {reason}. "
-            f"Set {SKIP_ENV}=1 to skip it on purpose (local fast runs only).",
-            pytrace=False,
-        )
+    require(
+        "the VM tier (tests/vm)",
+        SKIP_ENV,
+        why_tier_cannot_run(),
+        f"Set {SKIP_ENV}=1 to skip it on purpose (local fast runs only).",
+    )
 
 
 def vmlab(
